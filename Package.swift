@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot loops (SIMD kernels, the SCM sampler) are only vectorised for this machine's AVX2/FMA
+// when clang's and LLVM's target CPU is set; the package is built where it runs.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native", "-target-cpu", "native"])]
+
+let package = Package(
+    name: "pfn-train",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pfn-train", targets: ["TrainCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: fast),
+        .target(name: "SCMGen", dependencies: ["HDF5Kit"], swiftSettings: fast),
+        .target(name: "NN", dependencies: ["COpenBLAS", "HDF5Kit"], swiftSettings: fast),
+        .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
+        .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN"], swiftSettings: fast),
+        .executableTarget(
+            name: "TrainCLI",
+            dependencies: [
+                "SCMGen", "NN", "Models", "Evaluation", "HDF5Kit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fast),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(name: "SCMGenTests", dependencies: ["SCMGen", "HDF5Kit"], swiftSettings: fast),
+        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit"],
+                    resources: [.copy("Fixtures")], swiftSettings: fast),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "NN", "SCMGen", "HDF5Kit"],
+                    swiftSettings: fast),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SCMGen"]),
+        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

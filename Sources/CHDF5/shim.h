@@ -1,0 +1,33 @@
+#ifndef PFN_CHDF5_SHIM_H
+#define PFN_CHDF5_SHIM_H
+#include <hdf5.h>
+
+// HDF5's type and property constants are macros over library globals (and H5open calls);
+// Swift cannot import them, so each is wrapped in a static inline function.
+static inline hid_t pfn_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t pfn_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t pfn_H5T_NATIVE_INT8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t pfn_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t pfn_H5T_NATIVE_INT32(void) { return H5T_NATIVE_INT32; }
+static inline hid_t pfn_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t pfn_H5T_NATIVE_UINT64(void) { return H5T_NATIVE_UINT64; }
+static inline hid_t pfn_H5T_STD_I32LE(void) { return H5T_STD_I32LE; }
+static inline hid_t pfn_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
+static inline hid_t pfn_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
+static inline hid_t pfn_H5T_STD_I8LE(void) { return H5T_STD_I8LE; }
+static inline hid_t pfn_H5T_IEEE_F32LE(void) { return H5T_IEEE_F32LE; }
+static inline hid_t pfn_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
+static inline hid_t pfn_H5T_C_S1(void) { return H5T_C_S1; }
+static inline hid_t pfn_H5P_DEFAULT(void) { return H5P_DEFAULT; }
+static inline hid_t pfn_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
+static inline hid_t pfn_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hid_t pfn_H5S_ALL(void) { return H5S_ALL; }
+static inline unsigned pfn_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned pfn_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline unsigned pfn_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned pfn_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
+static inline size_t pfn_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+
+// Turn off HDF5's automatic error-stack printing: callers report errors themselves.
+static inline void pfn_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+#endif

@@ -1,0 +1,1 @@
+// The Evaluation module; see the README for what it holds.

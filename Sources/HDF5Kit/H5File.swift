@@ -1,0 +1,94 @@
+import CHDF5
+import Foundation
+
+/// An HDF5 failure, with the file and object it concerns.
+public struct H5Error: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// An open HDF5 file. Closed when released (or by `close()`).
+///
+/// HDF5's C library is not thread-safe in the Debian serial build: use one file per thread
+/// and never share handles across threads.
+public final class H5File {
+    public let path: String
+    private var id: hid_t
+
+    private init(path: String, id: hid_t) {
+        self.path = path
+        self.id = id
+    }
+
+    /// The root group `/`. Groups keep their file open, so `H5File.open(p).root` is safe.
+    public var root: H5Group {
+        get throws {
+            let gid = try checked(id >= 0 ? H5Gopen2(id, "/", pfn_H5P_DEFAULT()) : -1,
+                                  "cannot open the root group of \(path) (file closed?)")
+            return H5Group(owner: self, file: path, id: gid, name: "/")
+        }
+    }
+
+    /// Creates (or truncates) a file.
+    public static func create(_ path: String) throws -> H5File {
+        pfn_H5_silence_errors()
+        let id = H5Fcreate(path, pfn_H5F_ACC_TRUNC(), pfn_H5P_DEFAULT(), pfn_H5P_DEFAULT())
+        guard id >= 0 else { throw H5Error("cannot create HDF5 file '\(path)' (is the folder writable?)") }
+        return H5File(path: path, id: id)
+    }
+
+    /// Opens an existing file, read-only unless `writable`.
+    public static func open(_ path: String, writable: Bool = false) throws -> H5File {
+        pfn_H5_silence_errors()
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw H5Error("no such file: '\(path)'")
+        }
+        guard H5Fis_hdf5(path) > 0 else { throw H5Error("'\(path)' is not an HDF5 file") }
+        let flags = writable ? pfn_H5F_ACC_RDWR() : pfn_H5F_ACC_RDONLY()
+        let id = H5Fopen(path, flags, pfn_H5P_DEFAULT())
+        guard id >= 0 else { throw H5Error("cannot open HDF5 file '\(path)'") }
+        return H5File(path: path, id: id)
+    }
+
+    /// Writes a file atomically: `body` fills a temporary file beside `path`, which is then
+    /// renamed over `path`. A crash or a throw leaves any earlier `path` untouched.
+    public static func writeAtomically(_ path: String, _ body: (H5File) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let tmp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        do {
+            let file = try create(tmp)
+            try body(file)
+            try file.close()
+            guard rename(tmp, path) == 0 else {
+                throw H5Error("cannot rename '\(tmp)' to '\(path)': \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    /// Flushes everything to disk and closes the file (HDF5 keeps it open underneath until
+    /// groups still held are released).
+    public func close() throws {
+        guard id >= 0 else { return }
+        let flushed = H5Fflush(id, H5F_SCOPE_GLOBAL)
+        let status = min(flushed, H5Fclose(id))
+        id = -1
+        if status < 0 { throw H5Error("cannot close HDF5 file '\(path)'") }
+    }
+
+    deinit { try? close() }
+}
+
+@discardableResult
+func checked(_ id: hid_t, _ message: @autoclosure () -> String) throws -> hid_t {
+    if id < 0 { throw H5Error(message()) }
+    return id
+}
+
+func checkedStatus(_ status: herr_t, _ message: @autoclosure () -> String) throws {
+    if status < 0 { throw H5Error(message()) }
+}

@@ -1,0 +1,1 @@
+// The Models module; see the README for what it holds.

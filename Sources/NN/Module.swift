@@ -1,0 +1,1 @@
+// The NN module; see the README for what it holds.

@@ -1,0 +1,1 @@
+// The SCMGen module; see the README for what it holds.

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct PFNTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pfn-train",
+        abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
+        subcommands: [])
+}
