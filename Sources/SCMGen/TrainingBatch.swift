@@ -3,7 +3,7 @@
 /// statistics replace the seed's [B, S, N] sample tensors (`CausalDistributionEncoder` only
 /// ever uses their mean and std): Double accumulation, std is PyTorch's unbiased std
 /// (divides by S − 1; 0 when S = 1, where torch gives NaN), *without* the encoder's +1e-6.
-public struct TrainingBatch: Sendable {
+public struct TrainingBatch: Equatable, Sendable {
     public var batchSize: Int, maxNodes: Int
     public var baseMean: [Float], baseStd: [Float]   // [B, N] stats of the observational rows
     public var intMean: [Float], intStd: [Float]     // [B, N] stats of the regime's rows
