@@ -43,6 +43,12 @@ struct PriorOptions: ParsableArguments {
         }
         if let v = nodesMin { c.nodesMin = v }
         if let v = nodesMax { c.nodesMax = v }
+        if c.nodesMin > c.nodesMax {
+            throw ValidationError("--nodes-min (\(c.nodesMin)) is larger than --nodes-max (\(c.nodesMax)); swap them (defaults: 20 and 50)")
+        }
+        if let f = interventionFraction, !(f > 0 && f <= 1) {
+            throw ValidationError("--intervention-fraction is \(f); it must lie in (0, 1]")
+        }
         if let v = edgeProb { c.edgeProb = v }
         c.expectedParents = expectedParents
         if let v = noiseScale { c.noiseScale = v }
