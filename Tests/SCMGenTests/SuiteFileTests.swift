@@ -109,4 +109,28 @@ final class SuiteFileTests: XCTestCase {
         XCTAssertThrowsError(try SCMSuiteFile.read(newer)) { XCTAssertTrue("\($0)".contains("format_version is 2")) }
         XCTAssertNoThrow(try SCMSuiteFile.read(try make("fine.h5") { _ in }))
     }
+
+    /// A minimal file as numpy would write it (float64, int64, no query_index, no graph):
+    /// numbers are converted, and an absent query_index means r mod S_obs (§1).
+    func testMinimalForeignFileReads() throws {
+        let path = tempPath("foreign.h5")
+        try H5File.writeAtomically(path) { file in
+            let root = try file.root
+            try root.setAttribute("format", "pfn-scm-datasets")
+            try root.setAttribute("format_version", Int32(1))
+            let g = try root.createGroup("datasets/real")
+            try g.write("observational", [Double](repeating: 1.5, count: 4 * 2), shape: [4, 2])
+            try g.write("interventional", [Double](repeating: 2, count: 6 * 2), shape: [6, 2])
+            try g.write("regime", [Int64](repeating: 0, count: 6), shape: [6])
+            try g.write("regime_targets", [Int64(1)], shape: [1])
+            try g.write("regime_values", [Double.nan], shape: [1])
+        }
+        let d = try SCMSuiteFile.read(path)[0]
+        XCTAssertEqual(d.nodeCount, 2)
+        XCTAssertEqual(d.queryIndex, [0, 1, 2, 3, 0, 1])
+        XCTAssertNil(d.adjacency)
+        XCTAssertTrue(d.regimeValues[0].isNaN)
+        XCTAssertFalse(d.counterfactual)
+        XCTAssertEqual(d.delta(row: 5), [0.5, 0.5])
+    }
 }
