@@ -5,5 +5,6 @@ struct PFNTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfn-train",
         abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
-        subcommands: [SampleCommand.self, BenchDataCommand.self])
+        subcommands: [TrainCommand.self, SampleCommand.self, BenchDataCommand.self],
+        defaultSubcommand: TrainCommand.self)
 }

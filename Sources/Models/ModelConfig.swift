@@ -1,0 +1,82 @@
+/// The five variants of the seed notebook (sections 4–4.5).
+public enum Variant: String, Codable, CaseIterable, Sendable {
+    case A, B, C, D, E
+
+    public var summary: String {
+        switch self {
+        case .A: return "baseline: shared transformer, MLP delta head, bilinear DAG head"
+        case .B: return "experts: one small MLP per node index for the delta"
+        case .C: return "Gumbel: straight-through Gumbel-sigmoid adjacency sample enters the loss"
+        case .D: return "masked: stage-2 attention biased by the stage-1 predicted adjacency"
+        case .E: return "hypernet: the target's embedding generates the delta projection"
+        }
+    }
+}
+
+public enum Activation: String, Codable, Sendable { case relu, gelu }
+
+/// Model hyper-parameters. Decoding fills absent fields with the notebook's defaults, so a
+/// config written by an older pfn-train or by a PyTorch export still loads.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var variant: Variant
+    /// Node-index embedding rows (the notebook's `num_nodes`): the largest graph the model takes.
+    public var maxNodes = 50
+    public var dModel = 128
+    public var heads = 4
+    /// Transformer layers (for D: the stage-2 delta layers).
+    public var layers = 4
+    /// Stage-1 DAG layers of variant D (the notebook hard-codes 2).
+    public var dagLayers = 2
+    public var feedForward = 2048
+    public var dropout: Float = 0.1
+    /// Learned node-index embedding (`encoder.pos_emb`). It breaks permutation symmetry; the
+    /// notebook has it, so it is on by default for fidelity.
+    public var nodeEmbedding = true
+    /// Feature guard: ratio features divide by max(std + 1e-6, stdFloor) and are clipped to
+    /// ±featureClip. A column clipped at ±20 has std 0 and makes the seed's features ~1e5.
+    /// stdFloor 0 and featureClip ∞ reproduce the notebook exactly.
+    public var stdFloor: Float = 0.01
+    public var featureClip: Float = 100
+    /// E: `int_embedding` width and hyper-network hidden width (notebook: 16, 64).
+    public var hyperEmbedding = 16
+    public var hyperHidden = 64
+
+    public init(variant: Variant) { self.variant = variant }
+
+    /// GELU for A, B, C; PyTorch's default ReLU for D and E, as the notebook builds them.
+    public var activation: Activation { [.D, .E].contains(variant) ? .relu : .gelu }
+
+    enum CodingKeys: String, CodingKey {
+        case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
+        case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        variant = try c.decode(Variant.self, forKey: .variant)
+        maxNodes = try c.decodeIfPresent(Int.self, forKey: .maxNodes) ?? maxNodes
+        dModel = try c.decodeIfPresent(Int.self, forKey: .dModel) ?? dModel
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? heads
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? layers
+        dagLayers = try c.decodeIfPresent(Int.self, forKey: .dagLayers) ?? dagLayers
+        feedForward = try c.decodeIfPresent(Int.self, forKey: .feedForward) ?? feedForward
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? dropout
+        nodeEmbedding = try c.decodeIfPresent(Bool.self, forKey: .nodeEmbedding) ?? nodeEmbedding
+        stdFloor = try c.decodeIfPresent(Float.self, forKey: .stdFloor) ?? stdFloor
+        featureClip = try c.decodeIfPresent(Float.self, forKey: .featureClip) ?? featureClip
+        hyperEmbedding = try c.decodeIfPresent(Int.self, forKey: .hyperEmbedding) ?? hyperEmbedding
+        hyperHidden = try c.decodeIfPresent(Int.self, forKey: .hyperHidden) ?? hyperHidden
+    }
+
+    /// A message naming the first invalid field, or nil.
+    public func validationError() -> String? {
+        if maxNodes < 2 { return "max nodes must be at least 2 (got \(maxNodes))" }
+        if dModel < 1 || heads < 1 || dModel % heads != 0 {
+            return "model width \(dModel) must be a positive multiple of the head count \(heads)"
+        }
+        if layers < 1 || dagLayers < 1 { return "layer counts must be at least 1" }
+        if feedForward < 1 { return "feed-forward width must be at least 1" }
+        if !(0..<1).contains(dropout) { return "dropout must be in [0, 1) (got \(dropout))" }
+        return nil
+    }
+}

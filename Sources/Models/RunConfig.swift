@@ -1,0 +1,85 @@
+import Foundation
+import SCMGen
+
+/// How the NOTEARS acyclicity term h(A) = tr(exp(A∘A)) − N is applied to σ(logits).
+public enum AcyclicityForm: String, Codable, CaseIterable, Sendable {
+    /// The notebook: all N² entries, diagonal included (h is ≥ N(e^{σ²}−1) from the diagonal
+    /// alone, and ~1e6 on dense graphs at initialisation).
+    case seed
+    /// Diagonal excluded (self-loops are not edges) and h divided by N, so its scale does not
+    /// grow with the graph.
+    case scaled
+}
+
+/// The notebook's `causal_loss_fn` weights and the acyclicity form. Every term is computed on
+/// real nodes only.
+public struct LossConfig: Codable, Equatable, Sendable {
+    public var deltaWeight: Float = 10
+    public var dagWeight: Float = 1
+    public var acyclicityWeight: Float = 0.1
+    public var sparsityWeight: Float = 0.01
+    public var acyclicity: AcyclicityForm = .scaled
+    /// The acyclicity weight ramps linearly from 0 to `acyclicityWeight` over these steps, so
+    /// the structure head learns edges before it is pushed towards DAGs (as AVICI does).
+    public var acyclicityWarmup = 1000
+
+    public init() {}
+
+    /// The notebook's exact loss.
+    public static var seed: LossConfig {
+        var c = LossConfig()
+        c.acyclicity = .seed
+        c.acyclicityWarmup = 0
+        return c
+    }
+
+    public func acyclicityWeight(atStep step: Int) -> Float {
+        guard acyclicityWarmup > 0 else { return acyclicityWeight }
+        return acyclicityWeight * min(1, Float(step) / Float(acyclicityWarmup))
+    }
+}
+
+public enum LRSchedule: String, Codable, CaseIterable, Sendable { case constant, cosine }
+
+/// Optimisation and bookkeeping settings of a training run.
+public struct TrainConfig: Codable, Equatable, Sendable {
+    public var steps = 3000
+    public var batch = 32
+    public var lr: Float = 1e-4
+    public var schedule: LRSchedule = .constant
+    public var warmupSteps = 0
+    public var weightDecay: Float = 0.01
+    /// Global-norm gradient clipping; 0 disables it (the notebook has none).
+    public var gradClip: Float = 0
+    public var seed: UInt64 = 0
+    public var stream: StreamMode = .mixed
+    /// Gumbel-sigmoid temperature of variant C, annealed geometrically from start to end over
+    /// `tauAnnealSteps` (the notebook keeps τ = 1).
+    public var tauStart: Float = 1
+    public var tauEnd: Float = 1
+    public var tauAnnealSteps = 0
+
+    public init() {}
+
+    public func tau(atStep step: Int) -> Float {
+        guard tauAnnealSteps > 0, tauStart != tauEnd else { return tauStart }
+        let t = min(1, Float(step) / Float(tauAnnealSteps))
+        return tauStart * Foundation.pow(tauEnd / tauStart, t)
+    }
+}
+
+/// Everything that defines a run; written into every checkpoint and log.
+public struct RunConfig: Codable, Equatable, Sendable {
+    public var model: ModelConfig
+    public var loss: LossConfig
+    public var train: TrainConfig
+    public var prior: PriorConfig
+
+    public init(model: ModelConfig, loss: LossConfig = LossConfig(), train: TrainConfig = TrainConfig(),
+                prior: PriorConfig = PriorConfig()) {
+        self.model = model
+        self.loss = loss
+        self.train = train
+        self.prior = prior
+    }
+}

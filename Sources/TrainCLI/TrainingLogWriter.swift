@@ -1,0 +1,87 @@
+import Foundation
+
+/// The training log of file-formats.md §4: a JSON object of parallel arrays (the notebook's
+/// keys `step`, `loss`, `delta_mse`, `dag_bce`, `shd`, `acyclicity`, plus more series) and the
+/// run's `config`. Rewritten atomically after every logged step, so a crash never leaves it
+/// half-written and a plot can read it while the run goes on.
+struct TrainingLogWriter {
+    let path: String
+    let configJSON: String
+    private(set) var series: [String: [Double]] = [:]
+    private(set) var order: [String] = []
+
+    init(path: String, configJSON: String) {
+        self.path = path
+        self.configJSON = configJSON
+    }
+
+    /// Loads an existing log (on resume) and keeps the rows logged before `step`... inclusive.
+    static func resuming(path: String, configJSON: String, upTo step: Int) throws -> TrainingLogWriter {
+        var log = TrainingLogWriter(path: path, configJSON: configJSON)
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let steps = object["step"] as? [Any] else { return log }
+        let keep = steps.prefix { (($0 as? NSNumber)?.intValue ?? Int.max) <= step }.count
+        for (key, value) in object where key != "config" {
+            guard let values = value as? [Any] else { continue }
+            log.order.append(key)
+            log.series[key] = values.prefix(keep).map { ($0 as? NSNumber)?.doubleValue ?? .nan }
+        }
+        let preferred = ["step", "loss", "delta_mse", "dag_bce", "shd", "acyclicity"]
+        log.order.sort { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
+        return log
+    }
+
+    /// Appends one row; a series first seen now is back-filled with NaN (written as null).
+    mutating func append(_ row: [(String, Double)]) {
+        let rows = series["step"]?.count ?? 0
+        for (key, value) in row {
+            if series[key] == nil {
+                series[key] = [Double](repeating: .nan, count: rows)
+                order.append(key)
+            }
+            series[key]!.append(value)
+        }
+        for key in order where series[key]!.count == rows { series[key]!.append(.nan) }
+    }
+
+    func write() throws {
+        var out = "{\n  \"config\": \(configJSON)"
+        for key in order {
+            let values = series[key]!.map { $0.isFinite ? formatNumber($0) : "null" }
+            out += ",\n  \"\(key)\": [" + values.joined(separator: ", ") + "]"
+        }
+        out += "\n}\n"
+        try writeAtomically(out, to: path)
+    }
+}
+
+/// Shortest round-tripping text of a number; integers without a fraction.
+func formatNumber(_ x: Double) -> String {
+    if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
+    return "\(x)"
+}
+
+/// Writes text to a temporary file beside `path` and renames it over `path`.
+func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    do {
+        try text.write(to: tmp, atomically: false, encoding: .utf8)
+        guard rename(tmp.path, path) == 0 else {
+            throw CLIError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+    } catch let error as CLIError {
+        unlink(tmp.path)
+        throw error
+    } catch {
+        unlink(tmp.path)
+        throw CLIError("cannot write '\(path)': \(error.localizedDescription) (is the folder writable?)")
+    }
+}
+
+/// A user-facing error: printed as one line, exit code 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
