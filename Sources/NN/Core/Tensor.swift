@@ -1,0 +1,157 @@
+/// Float32 row-major storage, freed with its last owner. Reshaped views share it.
+public final class Storage {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Zero-filled storage of `count` floats.
+    public init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// An n-dimensional float32 array with an optional gradient, recorded on the graph of the ops
+/// that made it (micrograd style: each op stores its inputs and a backward closure written
+/// beside its forward; `backward()` replays them in reverse topological order).
+public final class Tensor {
+    public let shape: [Int]
+    public let count: Int
+    public let storage: Storage
+    /// The gradient of the last `backward()` (accumulated), allocated on first use.
+    public private(set) var gradStorage: Storage?
+    /// Parameters and tensors derived from them take part in backward.
+    public var requiresGrad: Bool
+
+    var parents: [Tensor] = []
+    /// Adds this tensor's gradient contribution into its parents' gradients.
+    var backwardFn: ((Tensor) -> Void)?
+
+    public init(shape: [Int], storage: Storage, requiresGrad: Bool = false) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        let n = shape.reduce(1, *)
+        precondition(storage.count == n, "storage of \(storage.count) floats for shape \(shape)")
+        self.shape = shape
+        self.count = n
+        self.storage = storage
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A zero tensor.
+    public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
+        self.init(shape: shape, storage: Storage(count: shape.reduce(1, *)), requiresGrad: requiresGrad)
+    }
+
+    /// A tensor holding a copy of `scalars` (row-major).
+    public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
+        let n = shape.reduce(1, *)
+        precondition(scalars.count == n, "\(scalars.count) values for shape \(shape) (needs \(n))")
+        let s = Storage(count: n)
+        scalars.withUnsafeBufferPointer { s.pointer.update(from: $0.baseAddress!, count: n) }
+        self.init(shape: shape, storage: s, requiresGrad: requiresGrad)
+    }
+
+    /// A scalar (shape []) tensor.
+    public convenience init(scalar: Float) { self.init(shape: [], scalars: [scalar]) }
+
+    public var data: UnsafeMutablePointer<Float> { storage.pointer }
+    public var rank: Int { shape.count }
+    public var scalars: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+    /// The value of a one-element tensor.
+    public var item: Float {
+        precondition(count == 1, "item of a tensor of shape \(shape)")
+        return data[0]
+    }
+
+    /// The gradient buffer, allocated (zeroed) if absent.
+    public var grad: UnsafeMutablePointer<Float> {
+        if gradStorage == nil { gradStorage = Storage(count: count) }
+        return gradStorage!.pointer
+    }
+
+    /// The gradient as an array (nil before any backward reached this tensor).
+    public var gradScalars: [Float]? {
+        gradStorage.map { Array(UnsafeBufferPointer(start: $0.pointer, count: count)) }
+    }
+
+    public func zeroGrad() { gradStorage = nil }
+
+    /// A copy of the values, outside any graph.
+    public func detached() -> Tensor {
+        let t = Tensor(zeros: shape)
+        t.data.update(from: data, count: count)
+        return t
+    }
+
+    /// Size of dimension `axis` (negative counts from the end).
+    public func dim(_ axis: Int) -> Int { shape[axis < 0 ? shape.count + axis : axis] }
+
+    /// Backpropagates from this tensor: from 1 for a one-element tensor, else from `seed`
+    /// (same shape), accumulating into the `grad` of every tensor that requires it.
+    public func backward(seed: [Float]? = nil) {
+        if let seed {
+            precondition(seed.count == count, "backward seed of \(seed.count) values for shape \(shape)")
+            let g = grad
+            for i in 0..<count { g[i] += seed[i] }
+        } else {
+            precondition(count == 1, "backward() without a seed needs a one-element tensor, not \(shape)")
+            grad[0] += 1
+        }
+        for node in topologicalOrder().reversed() where node.gradStorage != nil {
+            node.backwardFn?(node)
+        }
+    }
+
+    /// Frees the graph below this tensor (backward closures and inputs); values stay.
+    public func releaseGraph() {
+        for node in topologicalOrder() { node.parents = []; node.backwardFn = nil }
+    }
+
+    private func topologicalOrder() -> [Tensor] {
+        var order: [Tensor] = []
+        var visited = Set<ObjectIdentifier>()
+        // Iterative DFS: deep graphs (many layers × ops) must not overflow the stack.
+        var stack: [(Tensor, Bool)] = [(self, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded { order.append(node); continue }
+            if !visited.insert(ObjectIdentifier(node)).inserted { continue }
+            stack.append((node, true))
+            for p in node.parents where p.requiresGrad && !visited.contains(ObjectIdentifier(p)) {
+                stack.append((p, false))
+            }
+        }
+        return order
+    }
+}
+
+/// Whether new ops record backward closures. Evaluation code turns it off so no graph is
+/// kept; it is process-wide (training runs one graph at a time).
+public enum Tape {
+    nonisolated(unsafe) public static var isRecording = true
+
+    /// Runs `body` without recording a graph.
+    public static func withoutRecording<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = isRecording
+        isRecording = false
+        defer { isRecording = saved }
+        return try body()
+    }
+}
+
+extension Tensor {
+    /// Makes the result of an op: records `inputs` and `backward` when recording and any
+    /// input requires a gradient.
+    static func result(_ shape: [Int], _ inputs: [Tensor], storage: Storage? = nil,
+                       backward: @escaping (Tensor) -> Void) -> Tensor {
+        let s = storage ?? Storage(count: shape.reduce(1, *))
+        let needs = Tape.isRecording && inputs.contains { $0.requiresGrad }
+        let t = Tensor(shape: shape, storage: s, requiresGrad: needs)
+        if needs {
+            t.parents = inputs
+            t.backwardFn = backward
+        }
+        return t
+    }
+}

@@ -1,1 +1,0 @@
-// The NN module; see the README for what it holds.

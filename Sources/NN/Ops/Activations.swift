@@ -1,0 +1,82 @@
+import Foundation
+
+// Pointwise activations: fused SIMD kernels (forward and backward) with Double-precision
+// references beside them for the tests.
+
+/// Exact (erf) GELU, x·Φ(x), as PyTorch's `nn.GELU()` default: y[i] for n values.
+func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    mapV16(n) { i, len in
+        let v = load16(x, i, len)
+        store16(v * vNormalCDFAndPDF(v).cdf, y, i, len)
+    }
+}
+
+/// dx[i] += dy[i] · (Φ(x) + x·φ(x)).
+func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    mapV16(n) { i, len in
+        let v = load16(x, i, len)
+        let (cdf, pdf) = vNormalCDFAndPDF(v)
+        store16(load16(dx, i, len) + load16(dy, i, len) * (cdf + v * pdf), dx, i, len)
+    }
+}
+
+/// GELU and its derivative in Double with libm erf: the reference.
+func referenceGelu(_ x: Float) -> (y: Double, dy: Double) {
+    let v = Double(x)
+    let cdf = 0.5 * erfc(-v / 2.0.squareRoot())
+    return (v * cdf, cdf + v * exp(-0.5 * v * v) / (2 * Double.pi).squareRoot())
+}
+
+/// Logistic sigmoid, 1/(1+e^−x), computed without overflow for any x.
+func sigmoidForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    mapV16(n) { i, len in
+        let v = load16(x, i, len)
+        let e = vexp(-vabs(v))  // in (0, 1]
+        var s = 1 / (1 + e)
+        s.replace(with: e / (1 + e), where: v .< 0)
+        store16(s, y, i, len)
+    }
+}
+
+extension Tensor {
+    /// Exact erf GELU.
+    public func gelu() -> Tensor {
+        let x = self
+        let out = Tensor.result(shape, [x]) { out in geluBackward(x.data, out.grad, x.grad, x.count) }
+        geluForward(data, out.data, count)
+        return out
+    }
+
+    public func relu() -> Tensor {
+        let x = self
+        let out = Tensor.result(shape, [x]) { out in
+            let g = out.grad, gx = x.grad, xp = x.data
+            for i in 0..<x.count where xp[i] > 0 { gx[i] += g[i] }
+        }
+        let y = out.data, xp = data
+        for i in 0..<count { y[i] = max(xp[i], 0) }
+        return out
+    }
+
+    public func sigmoid() -> Tensor {
+        let x = self
+        let out = Tensor.result(shape, [x]) { out in
+            let g = out.grad, gx = x.grad, y = out.data
+            for i in 0..<x.count { gx[i] += g[i] * y[i] * (1 - y[i]) }
+        }
+        sigmoidForward(data, out.data, count)
+        return out
+    }
+
+    /// |x| (gradient sign(x), 0 at 0 as PyTorch).
+    public func abs() -> Tensor {
+        let x = self
+        let out = Tensor.result(shape, [x]) { out in
+            let g = out.grad, gx = x.grad, xp = x.data
+            for i in 0..<x.count { gx[i] += xp[i] > 0 ? g[i] : (xp[i] < 0 ? -g[i] : 0) }
+        }
+        let y = out.data, xp = data
+        for i in 0..<count { y[i] = Swift.abs(xp[i]) }
+        return out
+    }
+}

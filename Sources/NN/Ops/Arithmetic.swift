@@ -1,0 +1,79 @@
+// Elementwise arithmetic with broadcasting; backward sums gradients over broadcast dims.
+
+private enum BinaryKind { case add, sub, mul, div }
+
+private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
+    let bc = Broadcast(a.shape, b.shape)
+    let n = bc.shape.reduce(1, *)
+    let out = Tensor.result(bc.shape, [a, b]) { out in
+        let g = out.grad
+        let oa = bc.offsetsA, ob = bc.offsetsB
+        let ap = a.data, bp = b.data
+        if a.requiresGrad {
+            let ga = a.grad
+            for i in 0..<n {
+                let ia = oa?[i] ?? i, ib = ob?[i] ?? i
+                switch kind {
+                case .add, .sub: ga[ia] += g[i]
+                case .mul: ga[ia] += g[i] * bp[ib]
+                case .div: ga[ia] += g[i] / bp[ib]
+                }
+            }
+        }
+        if b.requiresGrad {
+            let gb = b.grad
+            for i in 0..<n {
+                let ia = oa?[i] ?? i, ib = ob?[i] ?? i
+                switch kind {
+                case .add: gb[ib] += g[i]
+                case .sub: gb[ib] -= g[i]
+                case .mul: gb[ib] += g[i] * ap[ia]
+                case .div: gb[ib] -= g[i] * ap[ia] / (bp[ib] * bp[ib])
+                }
+            }
+        }
+    }
+    let y = out.data, ap = a.data, bp = b.data
+    if bc.offsetsA == nil && bc.offsetsB == nil {
+        switch kind {
+        case .add: for i in 0..<n { y[i] = ap[i] + bp[i] }
+        case .sub: for i in 0..<n { y[i] = ap[i] - bp[i] }
+        case .mul: for i in 0..<n { y[i] = ap[i] * bp[i] }
+        case .div: for i in 0..<n { y[i] = ap[i] / bp[i] }
+        }
+    } else {
+        for i in 0..<n {
+            let x = ap[bc.offsetsA?[i] ?? i], z = bp[bc.offsetsB?[i] ?? i]
+            switch kind {
+            case .add: y[i] = x + z
+            case .sub: y[i] = x - z
+            case .mul: y[i] = x * z
+            case .div: y[i] = x / z
+            }
+        }
+    }
+    return out
+}
+
+/// y = a·x + b elementwise with constants.
+public func affine(_ x: Tensor, scale: Float, shift: Float = 0) -> Tensor {
+    let n = x.count
+    let out = Tensor.result(x.shape, [x]) { out in
+        let g = out.grad, gx = x.grad
+        for i in 0..<n { gx[i] += scale * g[i] }
+    }
+    let y = out.data, xp = x.data
+    for i in 0..<n { y[i] = scale * xp[i] + shift }
+    return out
+}
+
+public func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .add) }
+public func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .sub) }
+public func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .mul) }
+public func / (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .div) }
+public func * (a: Tensor, s: Float) -> Tensor { affine(a, scale: s) }
+public func * (s: Float, a: Tensor) -> Tensor { affine(a, scale: s) }
+public func + (a: Tensor, s: Float) -> Tensor { affine(a, scale: 1, shift: s) }
+public func - (a: Tensor, s: Float) -> Tensor { affine(a, scale: 1, shift: -s) }
+public func - (s: Float, a: Tensor) -> Tensor { affine(a, scale: -1, shift: s) }
+public prefix func - (a: Tensor) -> Tensor { affine(a, scale: -1) }

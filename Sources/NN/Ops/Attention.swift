@@ -1,0 +1,141 @@
+import Foundation
+
+/// Fused scaled-dot-product attention over a packed QKV buffer.
+///
+/// qkv [B, N, 3D]: per token the q, k and v projections (in_proj order), each split into H
+/// heads of D/H columns. Scores per (b, h): S = Q·Kᵀ/√(D/H) + bias + key mask, P = softmax(S)
+/// over keys, dropout on P (training), output O = P·V, heads concatenated → [B, N, D].
+/// - bias: additive, [B, H, N, N] or [B, N, N] (same for every head); differentiable.
+/// - keyMask: [B·N] with 1 = real node and 0 = padded; padded keys get −∞ scores. Padded
+///   query rows are not masked (as PyTorch): they attend over the real keys.
+public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Float]? = nil,
+                      dropout p: Float = 0, _ ctx: ForwardContext? = nil) -> Tensor {
+    precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0, "attention: qkv must be [B, N, 3D], got \(qkv.shape)")
+    let (bsz, n, d3) = (qkv.shape[0], qkv.shape[1], qkv.shape[2])
+    let d = d3 / 3
+    precondition(heads > 0 && d % heads == 0, "attention: width \(d) is not divisible by \(heads) heads")
+    let dh = d / heads
+    let biasPerHead = bias?.rank == 4
+    if let bias {
+        precondition(bias.shape == [bsz, heads, n, n] || bias.shape == [bsz, n, n],
+                     "attention bias must be [B, H, N, N] = \([bsz, heads, n, n]) or [B, N, N], got \(bias.shape)")
+    }
+    if let keyMask { precondition(keyMask.count == bsz * n, "keyMask must be [B·N] = \(bsz * n) values, got \(keyMask.count)") }
+    let scale = 1 / Float(dh).squareRoot()
+    let nn = n * n
+    let probs = Storage(count: bsz * heads * nn)  // [B, H, N, N] softmax, saved for backward
+    var mask: DropoutMask?
+    if let ctx, ctx.training, p > 0 { mask = DropoutMask(count: bsz * heads * nn, p: p, rng: &ctx.rng) }
+    let dropped = mask == nil ? probs : Storage(count: bsz * heads * nn)  // [B, H, N, N] P after dropout
+
+    let inputs = bias.map { [qkv, $0] } ?? [qkv]
+    let out = Tensor.result([bsz, n, d], inputs) { out in
+        let dout = out.grad  // [B, N, D]
+        let dP = UnsafeMutablePointer<Float>.allocate(capacity: nn)  // [N, N] scratch
+        defer { dP.deallocate() }
+        let dqkv: UnsafeMutablePointer<Float>? = qkv.requiresGrad ? qkv.grad : nil
+        let dbias: UnsafeMutablePointer<Float>? = (bias?.requiresGrad ?? false) ? bias!.grad : nil
+        for b in 0..<bsz {
+            for h in 0..<heads {
+                let base = b * n * d3 + h * dh
+                let q = qkv.data + base, k = q + d, v = q + 2 * d
+                let bh = (b * heads + h) * nn
+                let pr = probs.pointer + bh, pd = dropped.pointer + bh
+                let dO = dout + b * n * d + h * dh
+                // dP' = dO·Vᵀ; dV += P'ᵀ·dO
+                sgemm(transB: true, m: n, n: n, k: dh, a: dO, lda: d, b: v, ldb: d3, c: dP, ldc: n)
+                if let dqkv {
+                    sgemm(transA: true, m: n, n: dh, k: n, a: pd, lda: n, b: dO, ldb: d, beta: 1,
+                          c: dqkv + base + 2 * d, ldc: d3)
+                }
+                if let mask { mask.apply(dP, dP, offset: bh, n: nn) }
+                softmaxBackwardRows(p: pr, dp: dP, rows: n, cols: n)  // dP ← dS
+                if let dbias {
+                    let db = dbias + (biasPerHead ? bh : b * nn)
+                    for i in 0..<nn { db[i] += dP[i] }
+                }
+                if let dqkv {
+                    sgemm(m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: k, ldb: d3, beta: 1,
+                          c: dqkv + base, ldc: d3)
+                    sgemm(transA: true, m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: q, ldb: d3, beta: 1,
+                          c: dqkv + base + d, ldc: d3)
+                }
+            }
+        }
+    }
+    for b in 0..<bsz {
+        for h in 0..<heads {
+            let base = b * n * d3 + h * dh
+            let q = qkv.data + base, k = q + d, v = q + 2 * d
+            let bh = (b * heads + h) * nn
+            let s = probs.pointer + bh
+            sgemm(transB: true, m: n, n: n, k: dh, alpha: scale, a: q, lda: d3, b: k, ldb: d3, c: s, ldc: n)
+            if let bias {
+                let bp = bias.data + (biasPerHead ? bh : b * nn)
+                for i in 0..<nn { s[i] += bp[i] }
+            }
+            if let keyMask {
+                for j in 0..<n where keyMask[b * n + j] == 0 { for i in 0..<n { s[i * n + j] = -.infinity } }
+            }
+            softmaxRows(s, rows: n, cols: n)
+            if let mask { mask.apply(s, dropped.pointer + bh, offset: bh, n: nn) }
+            sgemm(m: n, n: dh, k: n, a: dropped.pointer + bh, lda: n, b: v, ldb: d3,
+                  c: out.data + b * n * d + h * dh, ldc: d)
+        }
+    }
+    return out
+}
+
+/// In-place softmax of each row (max-subtracted; a row of −∞ gives NaN, as PyTorch).
+func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    for r in 0..<rows {
+        let row = s + r * cols
+        var m = -Float.infinity
+        for j in 0..<cols { m = max(m, row[j]) }
+        mapV16(cols) { i, len in store16(vexp(load16(row, i, len) - m), row, i, len) }
+        let inv = 1 / vsum(row, cols)
+        for j in 0..<cols { row[j] *= inv }
+    }
+}
+
+/// dS = P ∘ (dP − rowsum(dP ∘ P)), in place in dp.
+func softmaxBackwardRows(p: UnsafePointer<Float>, dp: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    for r in 0..<rows {
+        let pr = p + r * cols, dr = dp + r * cols
+        let dot = vdot(pr, dr, cols)
+        for j in 0..<cols { dr[j] = pr[j] * (dr[j] - dot) }
+    }
+}
+
+/// Plain Double attention forward (no dropout), the reference for the fused kernel.
+func referenceAttention(qkv: [Float], b bsz: Int, n: Int, d: Int, heads: Int, bias: [Float]?, biasPerHead: Bool,
+                        keyMask: [Float]?) -> [Double] {
+    let dh = d / heads, d3 = 3 * d
+    let scale = 1 / Double(dh).squareRoot()
+    var out = [Double](repeating: 0, count: bsz * n * d)
+    for b in 0..<bsz {
+        for h in 0..<heads {
+            for i in 0..<n {
+                var s = [Double](repeating: 0, count: n)
+                for j in 0..<n {
+                    var dot = 0.0
+                    for c in 0..<dh {
+                        dot += Double(qkv[(b * n + i) * d3 + h * dh + c]) * Double(qkv[(b * n + j) * d3 + d + h * dh + c])
+                    }
+                    s[j] = dot * scale
+                    if let bias { s[j] += Double(bias[biasPerHead ? ((b * heads + h) * n + i) * n + j : (b * n + i) * n + j]) }
+                    if let keyMask, keyMask[b * n + j] == 0 { s[j] = -.infinity }
+                }
+                let m = s.max()!
+                let e = s.map { Foundation.exp($0 - m) }
+                let z = e.reduce(0, +)
+                for c in 0..<dh {
+                    var acc = 0.0
+                    for j in 0..<n { acc += e[j] / z * Double(qkv[(b * n + j) * d3 + 2 * d + h * dh + c]) }
+                    out[(b * n + i) * d + h * dh + c] = acc
+                }
+            }
+        }
+    }
+    return out
+}

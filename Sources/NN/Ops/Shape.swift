@@ -1,0 +1,134 @@
+// Shape ops: reshape (shares storage), permute/transpose, concat/stack, narrow, gather.
+
+extension Tensor {
+    /// The same values with another shape (one dimension may be −1). Shares storage.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var s = newShape
+        if let i = s.firstIndex(of: -1) {
+            let known = s.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
+            s[i] = known == 0 ? 0 : count / known
+        }
+        precondition(s.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        let x = self
+        return Tensor.result(s, [x], storage: storage) { out in
+            let g = out.grad, gx = x.grad
+            for i in 0..<x.count { gx[i] += g[i] }
+        }
+    }
+
+    /// Dimensions reordered: result dimension i is input dimension perm[i].
+    public func permuted(_ perm: [Int]) -> Tensor {
+        precondition(perm.sorted() == Array(0..<rank), "permutation \(perm) for rank \(rank)")
+        let outShape = perm.map { shape[$0] }
+        var inStrides = [Int](repeating: 1, count: rank)
+        for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
+        var offsets = [Int](repeating: 0, count: count)
+        var idx = [Int](repeating: 0, count: rank)
+        for e in 0..<count {
+            var off = 0
+            for d in 0..<rank { off += idx[d] * inStrides[perm[d]] }
+            offsets[e] = off
+            var d = rank - 1
+            while d >= 0 { idx[d] += 1; if idx[d] < outShape[d] { break }; idx[d] = 0; d -= 1 }
+        }
+        let x = self
+        let out = Tensor.result(outShape, [x]) { out in
+            let g = out.grad, gx = x.grad
+            for e in 0..<x.count { gx[offsets[e]] += g[e] }
+        }
+        for e in 0..<count { out.data[e] = data[offsets[e]] }
+        return out
+    }
+
+    /// Swaps the last two dimensions.
+    public func transposedLastTwo() -> Tensor {
+        var p = Array(0..<rank)
+        p.swapAt(rank - 1, rank - 2)
+        return permuted(p)
+    }
+
+    /// `length` entries of dimension `axis` starting at `start`.
+    public func narrowed(axis: Int, start: Int, length: Int) -> Tensor {
+        let ax = axis < 0 ? rank + axis : axis
+        precondition(start >= 0 && length >= 0 && start + length <= shape[ax],
+                     "narrow \(start)..<\(start + length) of dimension \(ax) with size \(shape[ax])")
+        let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *)
+        let n = shape[ax]
+        var outShape = shape
+        outShape[ax] = length
+        let x = self
+        let out = Tensor.result(outShape, [x]) { out in
+            let g = out.grad, gx = x.grad
+            for o in 0..<outer {
+                let src = g + o * length * inner, dst = gx + (o * n + start) * inner
+                for j in 0..<(length * inner) { dst[j] += src[j] }
+            }
+        }
+        for o in 0..<outer {
+            out.data.advanced(by: o * length * inner).update(from: data + (o * n + start) * inner, count: length * inner)
+        }
+        return out
+    }
+
+    /// Rows `indices` of dimension 0 (an embedding lookup): [V, ...] → [indices.count, ...].
+    public func gatherRows(_ indices: [Int]) -> Tensor {
+        let inner = count / Swift.max(shape[0], 1)
+        for i in indices { precondition(i >= 0 && i < shape[0], "row index \(i) out of range 0..<\(shape[0])") }
+        let x = self
+        let out = Tensor.result([indices.count] + shape.dropFirst(), [x]) { out in
+            let g = out.grad, gx = x.grad
+            for (r, i) in indices.enumerated() { for j in 0..<inner { gx[i * inner + j] += g[r * inner + j] } }
+        }
+        for (r, i) in indices.enumerated() { out.data.advanced(by: r * inner).update(from: data + i * inner, count: inner) }
+        return out
+    }
+}
+
+/// Concatenation along `axis` (all other dimensions equal).
+public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
+    precondition(!tensors.isEmpty, "concat of no tensors")
+    let first = tensors[0]
+    let ax = axis < 0 ? first.rank + axis : axis
+    for t in tensors {
+        precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+                     "concat along \(ax): shapes \(tensors.map(\.shape)) differ off that axis")
+    }
+    let outer = first.shape[..<ax].reduce(1, *), inner = first.shape[(ax + 1)...].reduce(1, *)
+    let sizes = tensors.map { $0.shape[ax] }
+    let total = sizes.reduce(0, +)
+    var outShape = first.shape
+    outShape[ax] = total
+    let out = Tensor.result(outShape, tensors) { out in
+        let g = out.grad
+        var start = 0
+        for (t, n) in zip(tensors, sizes) {
+            if t.requiresGrad {
+                let gt = t.grad
+                for o in 0..<outer {
+                    let src = g + (o * total + start) * inner, dst = gt + o * n * inner
+                    for j in 0..<(n * inner) { dst[j] += src[j] }
+                }
+            }
+            start += n
+        }
+    }
+    var start = 0
+    for (t, n) in zip(tensors, sizes) {
+        for o in 0..<outer {
+            out.data.advanced(by: (o * total + start) * inner).update(from: t.data + o * n * inner, count: n * inner)
+        }
+        start += n
+    }
+    return out
+}
+
+/// Stacks equal-shaped tensors along a new dimension `axis`.
+public func stack(_ tensors: [Tensor], axis: Int) -> Tensor {
+    precondition(!tensors.isEmpty, "stack of no tensors")
+    let s = tensors[0].shape
+    let ax = axis < 0 ? s.count + 1 + axis : axis
+    for t in tensors { precondition(t.shape == s, "stack: shapes \(tensors.map(\.shape)) differ") }
+    var unsq = s
+    unsq.insert(1, at: ax)
+    return concat(tensors.map { $0.reshaped(unsq) }, axis: ax)
+}
