@@ -1,3 +1,5 @@
+import NN
+
 /// The five variants of the seed notebook (sections 4–4.5).
 public enum Variant: String, Codable, CaseIterable, Sendable {
     case A, B, C, D, E
@@ -12,8 +14,6 @@ public enum Variant: String, Codable, CaseIterable, Sendable {
         }
     }
 }
-
-public enum Activation: String, Codable, Sendable { case relu, gelu }
 
 /// Model hyper-parameters. Decoding fills absent fields with the notebook's defaults, so a
 /// config written by an older pfn-train or by a PyTorch export still loads.
