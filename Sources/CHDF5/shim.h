@@ -21,6 +21,8 @@ static inline hid_t pfn_H5T_C_S1(void) { return H5T_C_S1; }
 static inline hid_t pfn_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t pfn_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t pfn_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hid_t pfn_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t pfn_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
 static inline hid_t pfn_H5S_ALL(void) { return H5S_ALL; }
 static inline unsigned pfn_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned pfn_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }

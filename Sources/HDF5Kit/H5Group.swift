@@ -48,7 +48,11 @@ public final class H5Group {
         let lcpl = H5Pcreate(pfn_H5P_LINK_CREATE())
         defer { H5Pclose(lcpl) }
         H5Pset_create_intermediate_group(lcpl, 1)
-        let gid = try checked(H5Gcreate2(id, child, lcpl, pfn_H5P_DEFAULT(), pfn_H5P_DEFAULT()),
+        // No modification times in object headers: the same content gives the same bytes.
+        let gcpl = H5Pcreate(pfn_H5P_GROUP_CREATE())
+        defer { H5Pclose(gcpl) }
+        H5Pset_obj_track_times(gcpl, false)
+        let gid = try checked(H5Gcreate2(id, child, lcpl, gcpl, pfn_H5P_DEFAULT()),
                               "cannot create group \(where_(child))")
         return H5Group(owner: owner, file: file, id: gid, name: path(child))
     }
@@ -92,7 +96,10 @@ public final class H5Group {
         let lcpl = H5Pcreate(pfn_H5P_LINK_CREATE())
         defer { H5Pclose(lcpl) }
         H5Pset_create_intermediate_group(lcpl, 1)
-        let dset = try checked(H5Dcreate2(id, child, T.fileType, space, lcpl, pfn_H5P_DEFAULT(), pfn_H5P_DEFAULT()),
+        let dcpl = H5Pcreate(pfn_H5P_DATASET_CREATE())
+        defer { H5Pclose(dcpl) }
+        H5Pset_obj_track_times(dcpl, false)  // same content, same bytes
+        let dset = try checked(H5Dcreate2(id, child, T.fileType, space, lcpl, dcpl, pfn_H5P_DEFAULT()),
                                "cannot create dataset \(where_(child))")
         defer { H5Dclose(dset) }
         if count > 0 {

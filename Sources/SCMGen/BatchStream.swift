@@ -1,0 +1,128 @@
+import Randomness
+
+/// Where a stream is, after some batch: enough to re-create it (with the same config, seed
+/// and batch size) and continue bit-identically.
+public struct StreamState: Codable, Equatable, Sendable {
+    public var mode: StreamMode
+    /// Sequential: the generator state *before* the current SCM was sampled (resuming
+    /// re-samples it, which is exact and cheap). Mixed: the generator state.
+    public var rng: [UInt64]
+    /// Sequential: the next interventional row of the current SCM. Mixed: unused (0).
+    public var cursor: Int
+    /// Batches produced so far.
+    public var batches: Int
+}
+
+public struct StreamError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// An endless stream of `TrainingBatch`es from the prior, on the training random stream
+/// (`Xoshiro256(seed:, stream: DataRandomStream.training)`).
+///
+/// - `.sequential` is the seed's `CausalDataset.__iter__` order: sample N uniformly in
+///   [nodesMin, nodesMax], one SCM and its whole dataset, then yield every interventional row
+///   regime by regime, each with its (uniformly random) observational query row; batches
+///   run across SCM boundaries and are padded (the seed's default collate fails there).
+/// - `.mixed` samples a fresh SCM for every item (B distinct SCMs per batch) with the same
+///   per-item marginal as the seed's stream: N is drawn with probability ∝ its number of
+///   regimes K(N) = ceil(N·fraction)·values (a larger graph yields more items in the seed),
+///   then one regime is sampled — target uniform over the nodes, value uniform over the
+///   values — since that is the law of the regime of a uniformly random item. Only the
+///   observational rows and that one regime are simulated, which is the cheapest exact way
+///   (a shuffle pool or several items per SCM would be cheaper still, but correlate items).
+public struct BatchStream {
+    public let config: PriorConfig
+    public let seed: UInt64
+    public let batchSize: Int
+    public let mode: StreamMode
+    private var rng: Xoshiro256
+    private var batches = 0
+    // Sequential: the current SCM's dataset, its stats, where it started, the next row.
+    private var current: SCMDataset?
+    private var summary: DatasetSummary?
+    private var currentStart: [UInt64] = []
+    private var cursor = 0
+    // Mixed: cumulative weights of node counts nodesMin...nodesMax.
+    private let nodeWeights: [Int]
+
+    public init(config: PriorConfig, seed: UInt64, batchSize: Int, mode: StreamMode,
+                state: StreamState? = nil) throws {
+        try config.validate()
+        guard batchSize >= 1 else { throw StreamError(message: "batch size is \(batchSize); it must be at least 1") }
+        self.config = config
+        self.seed = seed
+        self.batchSize = batchSize
+        self.mode = mode
+        var acc = 0
+        nodeWeights = (config.nodesMin...config.nodesMax).map { acc += config.targetCount(nodes: $0); return acc }
+        rng = Xoshiro256(seed: seed, stream: DataRandomStream.training)
+        guard let state else { return }
+        guard state.mode == mode else {
+            throw StreamError(message: "saved stream state is for the \(state.mode.rawValue) stream, not \(mode.rawValue); resume with the same stream mode")
+        }
+        guard state.rng.count == 4, state.rng.contains(where: { $0 != 0 }), state.cursor >= 0 else {
+            throw StreamError(message: "saved stream state is corrupt (rng \(state.rng), cursor \(state.cursor))")
+        }
+        rng = Xoshiro256(state: state.rng)
+        batches = state.batches
+        if mode == .sequential {
+            loadNextSCM()
+            guard state.cursor <= current!.interventionalCount else {
+                throw StreamError(message: "saved stream state has cursor \(state.cursor) past the SCM's \(current!.interventionalCount) rows; was it saved with another prior config or seed?")
+            }
+            cursor = state.cursor
+        }
+    }
+
+    /// The state after the last batch produced (the initial state before any).
+    public var state: StreamState {
+        switch mode {
+        case .sequential: return StreamState(mode: mode, rng: current == nil ? rng.state : currentStart, cursor: cursor, batches: batches)
+        case .mixed: return StreamState(mode: mode, rng: rng.state, cursor: 0, batches: batches)
+        }
+    }
+
+    public mutating func next() -> TrainingBatch {
+        var parts: [(SCMDataset, ColumnStats, ColumnStats, target: Int, row: Int, query: Int)] = []
+        parts.reserveCapacity(batchSize)
+        for _ in 0..<batchSize {
+            switch mode {
+            case .sequential:
+                if current == nil || cursor == current!.interventionalCount { loadNextSCM() }
+                let d = current!, r = cursor, k = Int(d.regime[r])
+                parts.append((d, summary!.base, summary!.regimes[k], Int(d.regimeTargets[k]), r, Int(d.queryIndex[r])))
+                cursor += 1
+            case .mixed:
+                let d = SCMDataset.sampleOneRegime(nodeCount: drawMixedNodeCount(), config: config, rng: &rng)
+                let r = rng.nextInt(d.interventionalCount)
+                let s = DatasetSummary(d)
+                parts.append((d, s.base, s.regimes[0], Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
+            }
+        }
+        var batch = TrainingBatch(batchSize: batchSize, maxNodes: parts.map { $0.0.nodeCount }.max()!)
+        for (b, p) in parts.enumerated() {
+            batch.fill(b, p.0, p.1, p.2, target: p.target, row: p.row, query: p.query)
+        }
+        batches += 1
+        batch.streamState = state
+        return batch
+    }
+
+    private mutating func loadNextSCM() {
+        currentStart = rng.state
+        let n = config.nodesMin + rng.nextInt(config.nodesMax - config.nodesMin + 1)
+        let d = SCMDataset.sample(nodeCount: n, config: config, rng: &rng)
+        current = d
+        summary = DatasetSummary(d)
+        cursor = 0
+    }
+
+    private mutating func drawMixedNodeCount() -> Int {
+        let u = rng.nextInt(nodeWeights.last!)
+        var i = 0
+        while nodeWeights[i] <= u { i += 1 }
+        return config.nodesMin + i
+    }
+}

@@ -1,1 +1,0 @@
-// The SCMGen module; see the README for what it holds.

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Runs a `BatchStream` on a background thread, up to `capacity` batches ahead of the
+/// consumer. One producer in order, so the batches are exactly the stream's; each carries
+/// its `streamState`, so a trainer resumes from the state of the last batch it *consumed*
+/// (not from how far the producer got). Releasing it stops the producer.
+public final class PrefetchingStream: @unchecked Sendable {
+    private let channel: Channel
+
+    public init(_ stream: BatchStream, capacity: Int = 4) {
+        let channel = Channel(capacity: max(1, capacity))
+        self.channel = channel
+        // The thread holds the channel, never `self`, so releasing `self` can stop it.
+        let t = Thread {
+            var s = stream
+            while channel.put(s.next()) {}
+        }
+        t.name = "pfn-train batch producer"
+        t.start()
+    }
+
+    deinit { channel.stop() }
+
+    /// The next batch, waiting for the producer if it has none ready.
+    public func next() -> TrainingBatch { channel.take() }
+
+    /// A bounded FIFO between one producer and one consumer.
+    private final class Channel: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var queue: [TrainingBatch] = []
+        private var stopped = false
+        private let capacity: Int
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        /// Appends once there is room; false once stopped (the producer then exits).
+        func put(_ b: TrainingBatch) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            while queue.count >= capacity && !stopped { condition.wait() }
+            if stopped { return false }
+            queue.append(b)
+            condition.broadcast()
+            return true
+        }
+
+        func take() -> TrainingBatch {
+            condition.lock()
+            defer { condition.unlock() }
+            while queue.isEmpty { condition.wait() }
+            let b = queue.removeFirst()
+            condition.broadcast()
+            return b
+        }
+
+        func stop() {
+            condition.lock()
+            stopped = true
+            queue.removeAll()
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

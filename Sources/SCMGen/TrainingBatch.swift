@@ -1,0 +1,137 @@
+/// One padded training/evaluation batch (docs/design.md). B items, N = the largest node
+/// count in the batch; padded node slots hold 0 and have nodeMask 0. The per-node summary
+/// statistics replace the seed's [B, S, N] sample tensors (`CausalDistributionEncoder` only
+/// ever uses their mean and std): Double accumulation, std is PyTorch's unbiased std
+/// (divides by S − 1; 0 when S = 1, where torch gives NaN), *without* the encoder's +1e-6.
+public struct TrainingBatch: Equatable, Sendable {
+    public var batchSize: Int, maxNodes: Int
+    public var baseMean: [Float], baseStd: [Float]   // [B, N] stats of the observational rows
+    public var intMean: [Float], intStd: [Float]     // [B, N] stats of the regime's rows
+    public var query: [Float]                        // [B, N] the query (observational) row
+    public var interventionMask: [Float]             // [B, N] one-hot at the target
+    public var target: [Int32]                       // [B] intervened node
+    public var delta: [Float]                        // [B, N] interventional row − query row
+    public var adjacency: [Float]                    // [B, N, N] A[i,j] = 1 iff i → j (0 if unknown)
+    public var nodeMask: [Float]                     // [B, N] 1 = real node, 0 = padding
+    public var nodeCounts: [Int]                     // [B]
+    /// The producing stream's state after this batch (nil for batches not from a stream):
+    /// save it with the step that consumed this batch to resume exactly.
+    public var streamState: StreamState?
+
+    /// An all-zero batch of B items padded to N nodes.
+    public init(batchSize b: Int, maxNodes n: Int) {
+        batchSize = b
+        maxNodes = n
+        baseMean = [Float](repeating: 0, count: b * n)
+        (baseStd, intMean, intStd, query, interventionMask, delta, nodeMask) =
+            (baseMean, baseMean, baseMean, baseMean, baseMean, baseMean, baseMean)
+        target = [Int32](repeating: 0, count: b)
+        adjacency = [Float](repeating: 0, count: b * n * n)
+        nodeCounts = [Int](repeating: 0, count: b)
+    }
+}
+
+/// Column means and unbiased standard deviations of some rows of a row-major [S, N] array.
+public struct ColumnStats: Equatable, Sendable {
+    public var mean: [Float]  // [N]
+    public var std: [Float]   // [N]
+
+    public init(mean: [Float], std: [Float]) {
+        self.mean = mean
+        self.std = std
+    }
+
+    /// Stats of `rows` (all rows when nil) of `data` [S, N]. Two passes in Double: the mean,
+    /// then the squared deviations (no catastrophic cancellation at the ±20 clip).
+    public init(_ data: [Float], nodes n: Int, rows: [Int]? = nil) {
+        let rowList = rows ?? Array(0..<(n == 0 ? 0 : data.count / n))
+        var sum = [Double](repeating: 0, count: n)
+        var sq = [Double](repeating: 0, count: n)
+        data.withUnsafeBufferPointer { d in
+            for r in rowList { for c in 0..<n { sum[c] += Double(d[r * n + c]) } }
+            let count = Double(rowList.count)
+            for c in 0..<n { sum[c] /= max(count, 1) }
+            for r in rowList {
+                for c in 0..<n {
+                    let e = Double(d[r * n + c]) - sum[c]
+                    sq[c] += e * e
+                }
+            }
+        }
+        let denom = Double(rowList.count - 1)
+        mean = sum.map { Float($0) }
+        std = sq.map { denom > 0 ? Float(($0 / denom).squareRoot()) : 0 }
+    }
+}
+
+/// The per-dataset statistics a batch needs: observational stats and each regime's stats.
+public struct DatasetSummary: Sendable {
+    public var base: ColumnStats
+    public var regimes: [ColumnStats]  // [K]
+
+    public init(_ d: SCMDataset) {
+        base = ColumnStats(d.observational, nodes: d.nodeCount)
+        var rowsOf = [[Int]](repeating: [], count: d.regimeCount)
+        for (r, k) in d.regime.enumerated() { rowsOf[Int(k)].append(r) }
+        regimes = rowsOf.map { ColumnStats(d.interventional, nodes: d.nodeCount, rows: $0) }
+    }
+}
+
+/// One training/evaluation item: interventional row `row` (of regime `regime`) of dataset
+/// `dataset`, paired with observational row `query`.
+public struct BatchItem: Codable, Equatable, Sendable {
+    public var dataset: Int, regime: Int, row: Int, query: Int
+
+    public init(dataset: Int, regime: Int, row: Int, query: Int) {
+        (self.dataset, self.regime, self.row, self.query) = (dataset, regime, row, query)
+    }
+
+    /// Every interventional row of `datasets[index]` in file order, with its stored query row.
+    public static func all(of d: SCMDataset, index: Int) -> [BatchItem] {
+        (0..<d.interventionalCount).map {
+            BatchItem(dataset: index, regime: Int(d.regime[$0]), row: $0, query: Int(d.queryIndex[$0]))
+        }
+    }
+}
+
+extension TrainingBatch {
+    /// Assembles a padded batch from item references into `datasets`. Pass `summaries`
+    /// (one per dataset) to reuse statistics across batches; otherwise they are computed for
+    /// the datasets the items use. Independent of the streams (evaluation uses it on suites).
+    public init(items: [BatchItem], datasets: [SCMDataset], summaries: [DatasetSummary]? = nil) {
+        let n = items.map { datasets[$0.dataset].nodeCount }.max() ?? 0
+        self.init(batchSize: items.count, maxNodes: n)
+        var cache: [Int: DatasetSummary] = [:]
+        for (b, it) in items.enumerated() {
+            let d = datasets[it.dataset]
+            let s: DatasetSummary
+            if let summaries { s = summaries[it.dataset] } else if let c = cache[it.dataset] { s = c } else {
+                s = DatasetSummary(d)
+                cache[it.dataset] = s
+            }
+            fill(b, d, s.base, s.regimes[it.regime], target: Int(d.regimeTargets[it.regime]), row: it.row, query: it.query)
+        }
+    }
+
+    /// Writes item `b` (a dataset's row and query row with its stats) into the padded arrays.
+    mutating func fill(_ b: Int, _ d: SCMDataset, _ base: ColumnStats, _ reg: ColumnStats,
+                       target t: Int, row: Int, query q: Int) {
+        let nd = d.nodeCount, n = maxNodes, o = b * n
+        nodeCounts[b] = nd
+        target[b] = Int32(t)
+        interventionMask[o + t] = 1
+        for c in 0..<nd {
+            baseMean[o + c] = base.mean[c]
+            baseStd[o + c] = base.std[c]
+            intMean[o + c] = reg.mean[c]
+            intStd[o + c] = reg.std[c]
+            let x = d.observational[q * nd + c]
+            query[o + c] = x
+            delta[o + c] = d.interventional[row * nd + c] - x
+            nodeMask[o + c] = 1
+        }
+        if let a = d.adjacency {
+            for i in 0..<nd { for j in 0..<nd where a[i * nd + j] != 0 { adjacency[(b * n + i) * n + j] = 1 } }
+        }
+    }
+}
