@@ -5,6 +5,7 @@ struct PFNTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfn-train",
         abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
-        subcommands: [TrainCommand.self, SampleCommand.self, BenchDataCommand.self],
+        subcommands: [TrainCommand.self, SampleCommand.self, PlotCommand.self, CompareCommand.self,
+                      BenchDataCommand.self],
         defaultSubcommand: TrainCommand.self)
 }

@@ -1,0 +1,83 @@
+// The JSON written by `pfn-train eval --json` and read back by `pfn-train compare`.
+import Foundation
+
+/// Summaries of one method (the model or a baseline) over a suite.
+public struct MethodSummary: Codable, Sendable {
+    public var name: String
+    public var overall: MetricTable
+    public var byNodeCount: [NodeCountSummary]
+    public init(name: String, overall: MetricTable, byNodeCount: [NodeCountSummary]) {
+        self.name = name; self.overall = overall; self.byNodeCount = byNodeCount
+    }
+}
+
+public struct NodeCountSummary: Codable, Sendable {
+    public var nodeCount: Int
+    public var table: MetricTable
+}
+
+public struct EvaluationReport: Codable, Sendable {
+    public var format = "pfn-eval"
+    public var formatVersion = 1
+    public var checkpoint: String?
+    /// The training step of the checkpoint, when known.
+    public var step: Int?
+    public var suite: String
+    public var datasetCount: Int
+    public var queryRowsPerRegime: Int
+    public var aggregation: String
+    /// True when the suite has no `adjacency`: only delta metrics were computed.
+    public var graphMetricsSkipped: Bool
+    /// The model first, then the baselines, in table order.
+    public var methods: [MethodSummary]
+
+    public init(checkpoint: String?, step: Int?, suite: String, datasetCount: Int,
+                queryRowsPerRegime: Int, aggregation: String, graphMetricsSkipped: Bool,
+                methods: [MethodSummary]) {
+        self.checkpoint = checkpoint; self.step = step; self.suite = suite
+        self.datasetCount = datasetCount; self.queryRowsPerRegime = queryRowsPerRegime
+        self.aggregation = aggregation; self.graphMetricsSkipped = graphMetricsSkipped
+        self.methods = methods
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", checkpoint, step, suite,
+             datasetCount = "dataset_count", queryRowsPerRegime = "query_rows_per_regime",
+             aggregation, graphMetricsSkipped = "graph_metrics_skipped", methods
+    }
+
+    /// The model's overall means as training-log series values (`eval_<metric>`), for
+    /// `--eval-every` during training.
+    public func logSeries(prefix: String = "eval_") -> [String: Double] {
+        guard let model = methods.first else { return [:] }
+        var out: [String: Double] = [:]
+        for (name, s) in model.overall.summaries { out[prefix + name] = s.mean }
+        return out
+    }
+
+    /// A markdown table: a row per method, columns mean ± sd of the chosen metrics
+    /// (default: those any method has, in first-seen order).
+    public func markdown(metrics: [String]? = nil) -> String {
+        var names = metrics ?? []
+        if metrics == nil {
+            for m in methods { for n in m.overall.names where !names.contains(n) { names.append(n) } }
+        }
+        var lines = ["| method | " + names.joined(separator: " | ") + " |",
+                     "|---|" + String(repeating: "---|", count: names.count)]
+        for m in methods {
+            let cells = names.map { n -> String in
+                guard let s = m.overall[n] else { return "—" }
+                return formatMetric(s.mean) + " ± " + formatMetric(s.sd)
+            }
+            lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// 4 significant digits, no exponent for ordinary magnitudes.
+public func formatMetric(_ v: Double) -> String {
+    guard v.isFinite else { return "\(v)" }
+    if v != 0 && (abs(v) >= 1e6 || abs(v) < 1e-3) { return String(format: "%.3e", v) }
+    return String(format: "%.4g", v)
+}

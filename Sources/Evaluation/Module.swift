@@ -1,1 +1,0 @@
-// The Evaluation module; see the README for what it holds.
