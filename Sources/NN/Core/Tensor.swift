@@ -49,7 +49,7 @@ public final class Tensor {
         let n = shape.reduce(1, *)
         precondition(scalars.count == n, "\(scalars.count) values for shape \(shape) (needs \(n))")
         let s = Storage(count: n)
-        scalars.withUnsafeBufferPointer { s.pointer.update(from: $0.baseAddress!, count: n) }
+        if n > 0 { scalars.withUnsafeBufferPointer { s.pointer.update(from: $0.baseAddress!, count: n) } }
         self.init(shape: shape, storage: s, requiresGrad: requiresGrad)
     }
 

@@ -1,0 +1,160 @@
+import Foundation
+import HDF5Kit
+
+/// A named float32 array (a parameter or optimizer moment as stored in a file).
+public struct NamedArray: Equatable {
+    public var shape: [Int]
+    public var values: [Float]
+    public init(shape: [Int], values: [Float]) { self.shape = shape; self.values = values }
+}
+
+public struct CheckpointError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A training checkpoint in the layout of file-formats.md §3. Generic: it holds named
+/// tensors and metadata; the caller decides the model letter and the config JSON.
+///   root attrs: format = "pfn-checkpoint", format_version = 1, model, config (JSON), step
+///   /params/<state_dict key>            float32, PyTorch shape
+///   /optim (attr step)/exp_avg/<key>, /optim/exp_avg_sq/<key>   AdamW moments
+///   /rng/<name>                         int64[4]: xoshiro256 state words (bit patterns)
+public struct Checkpoint {
+    public static let format = "pfn-checkpoint"
+    public static let formatVersion: Int64 = 1
+
+    public var model: String
+    public var config: String?
+    public var step: Int64
+    public var params: [String: NamedArray]
+    public var optimizerStep: Int64?
+    public var expAvg: [String: NamedArray]
+    public var expAvgSq: [String: NamedArray]
+    public var rng: [String: [UInt64]]
+
+    public init(model: String, config: String? = nil, step: Int64 = 0, parameters: [(String, Tensor)],
+                optimizer: AdamW? = nil, rng: [String: [UInt64]] = [:]) {
+        self.model = model
+        self.config = config
+        self.step = step
+        params = Dictionary(uniqueKeysWithValues: parameters.map { ($0.0, NamedArray(shape: $0.1.shape, values: $0.1.scalars)) })
+        optimizerStep = optimizer.map { Int64($0.step) }
+        expAvg = [:]
+        expAvgSq = [:]
+        if let optimizer {
+            for (i, (key, p)) in optimizer.parameters.enumerated() {
+                expAvg[key] = NamedArray(shape: p.shape, values: Array(UnsafeBufferPointer(start: optimizer.expAvg[i].pointer, count: p.count)))
+                expAvgSq[key] = NamedArray(shape: p.shape, values: Array(UnsafeBufferPointer(start: optimizer.expAvgSq[i].pointer, count: p.count)))
+            }
+        }
+        self.rng = rng
+    }
+
+    /// Writes the file atomically (temporary file beside `path`, then rename).
+    public func write(to path: String) throws {
+        try H5File.writeAtomically(path) { file in
+            let root = try file.root
+            try root.setAttribute("format", Checkpoint.format)
+            try root.setAttribute("format_version", Checkpoint.formatVersion)
+            try root.setAttribute("model", model)
+            if let config { try root.setAttribute("config", config) }
+            try root.setAttribute("step", step)
+            let pg = try root.createGroup("params")
+            for key in params.keys.sorted() { try pg.write(key, params[key]!.values, shape: params[key]!.shape) }
+            if let optimizerStep {
+                let og = try root.createGroup("optim")
+                try og.setAttribute("step", optimizerStep)
+                let m = try og.createGroup("exp_avg"), v = try og.createGroup("exp_avg_sq")
+                for key in expAvg.keys.sorted() { try m.write(key, expAvg[key]!.values, shape: expAvg[key]!.shape) }
+                for key in expAvgSq.keys.sorted() { try v.write(key, expAvgSq[key]!.values, shape: expAvgSq[key]!.shape) }
+            }
+            if !rng.isEmpty {
+                let rg = try root.createGroup("rng")
+                for name in rng.keys.sorted() {
+                    try rg.write(name, rng[name]!.map { Int64(bitPattern: $0) }, shape: [rng[name]!.count])
+                }
+            }
+        }
+    }
+
+    /// Reads a checkpoint; only `format`, `format_version`, `model` and `/params` are required
+    /// (a PyTorch export); config, step, optimizer and generators are optional.
+    public static func read(_ path: String) throws -> Checkpoint {
+        let root = try H5File.open(path).root
+        let fmt = try root.stringAttribute("format")
+        guard fmt == format else {
+            throw CheckpointError("\(path) is not a pfn-train checkpoint (root attribute format is \(fmt.map { "'\($0)'" } ?? "missing"), expected '\(format)')")
+        }
+        let version = try root.attribute("format_version", as: Int64.self)
+        guard version == formatVersion else {
+            throw CheckpointError("\(path): checkpoint format_version \(version.map(String.init) ?? "missing") is not supported (expected \(formatVersion))")
+        }
+        guard let model = try root.stringAttribute("model") else {
+            throw CheckpointError("\(path): root attribute 'model' (the model variant) is missing")
+        }
+        guard root.isGroup("params") else { throw CheckpointError("\(path): group /params is missing") }
+        var ckpt = Checkpoint(model: model, config: try root.stringAttribute("config"),
+                              step: try root.attribute("step", as: Int64.self) ?? 0, parameters: [])
+        ckpt.params = try readArrays(root.openGroup("params"))
+        if root.isGroup("optim") {
+            let og = try root.openGroup("optim")
+            ckpt.optimizerStep = try og.attribute("step", as: Int64.self) ?? 0
+            ckpt.expAvg = og.isGroup("exp_avg") ? try readArrays(og.openGroup("exp_avg")) : [:]
+            ckpt.expAvgSq = og.isGroup("exp_avg_sq") ? try readArrays(og.openGroup("exp_avg_sq")) : [:]
+        }
+        if root.isGroup("rng") {
+            let rg = try root.openGroup("rng")
+            for name in try rg.childNames() {
+                ckpt.rng[name] = try rg.read(name, as: Int64.self).data.map { UInt64(bitPattern: $0) }
+            }
+        }
+        return ckpt
+    }
+
+    private static func readArrays(_ g: H5Group) throws -> [String: NamedArray] {
+        var out: [String: NamedArray] = [:]
+        for key in try g.childNames() {
+            let (data, shape) = try g.read(key, as: Float.self)
+            out[key] = NamedArray(shape: shape, values: data)
+        }
+        return out
+    }
+
+    /// Copies the stored parameters into `parameters`, strictly: throws one error naming
+    /// every missing, unexpected and mis-shaped key, and changes nothing in that case.
+    public func loadParameters(into parameters: [(String, Tensor)]) throws {
+        try Checkpoint.strictCopy(params, into: parameters, what: "parameters")
+    }
+
+    /// Restores AdamW moments and step count (strict, as `loadParameters`).
+    public func loadOptimizer(into optimizer: AdamW) throws {
+        guard let optimizerStep else { throw CheckpointError("the checkpoint has no optimizer state (/optim); it can only be used for inference") }
+        let ps = optimizer.parameters
+        let m = ps.map { Tensor(zeros: $0.1.shape) }, v = ps.map { Tensor(zeros: $0.1.shape) }
+        try Checkpoint.strictCopy(expAvg, into: zip(ps, m).map { ($0.0.0, $0.1) }, what: "optimizer exp_avg")
+        try Checkpoint.strictCopy(expAvgSq, into: zip(ps, v).map { ($0.0.0, $0.1) }, what: "optimizer exp_avg_sq")
+        optimizer.restore(step: Int(optimizerStep), expAvg: m.map(\.scalars), expAvgSq: v.map(\.scalars))
+    }
+
+    static func strictCopy(_ stored: [String: NamedArray], into targets: [(String, Tensor)], what: String) throws {
+        let expected = Set(targets.map(\.0))
+        let missing = targets.map(\.0).filter { stored[$0] == nil }
+        let unexpected = stored.keys.filter { !expected.contains($0) }.sorted()
+        let misShaped = targets.compactMap { key, t -> String? in
+            guard let s = stored[key], s.shape != t.shape else { return nil }
+            return "\(key) (file \(s.shape), model \(t.shape))"
+        }
+        if !missing.isEmpty || !unexpected.isEmpty || !misShaped.isEmpty {
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("missing \(missing.count): \(missing.joined(separator: ", "))") }
+            if !unexpected.isEmpty { parts.append("unexpected \(unexpected.count): \(unexpected.joined(separator: ", "))") }
+            if !misShaped.isEmpty { parts.append("mis-shaped \(misShaped.count): \(misShaped.joined(separator: ", "))") }
+            throw CheckpointError("checkpoint \(what) do not match the model (check the model variant and its config): "
+                                  + parts.joined(separator: "; "))
+        }
+        for (key, t) in targets where t.count > 0 {
+            stored[key]!.values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: t.count) }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Randomness
+import XCTest
+@testable import NN
+
+/// Every op's backward against central finite differences.
+final class OpGradientTests: XCTestCase {
+    func testBroadcastArithmetic() {
+        let a = randomTensor([2, 3, 4], seed: 1), b = randomTensor([3, 4], seed: 2)
+        let c = randomTensor([2, 1, 4], seed: 3), d = randomTensor([2, 3, 4], seed: 4, scale: 0.3, shift: 2)
+        checkGradients([a, b]) { a + b }
+        checkGradients([a, c]) { a - c }
+        checkGradients([a, c]) { a * c }
+        checkGradients([a, d]) { a / d }
+        checkGradients([a]) { 3 - a * 2 + 1 }
+    }
+
+    func testActivations() {
+        // Values kept away from the kinks of relu and abs, where differences are undefined.
+        let x = randomTensor([5, 7], seed: 5, scale: 2)
+        for i in 0..<x.count where abs(x.data[i]) < 0.05 { x.data[i] = 0.3 }
+        checkGradients([x]) { x.gelu() }
+        checkGradients([x]) { x.relu() }
+        checkGradients([x]) { x.sigmoid() }
+        checkGradients([x]) { x.abs() }
+    }
+
+    func testReductionsAndShapes() {
+        let x = randomTensor([2, 3, 4], seed: 6)
+        checkGradients([x]) { x.sum() }
+        checkGradients([x]) { x.mean() }
+        checkGradients([x]) { x.sumLastAxis() }
+        checkGradients([x]) { x.reshaped([4, -1]) * x.reshaped([4, 6]) }
+        checkGradients([x]) { x.permuted([2, 0, 1]) }
+        checkGradients([x]) { x.transposedLastTwo() }
+        checkGradients([x]) { x.narrowed(axis: 1, start: 1, length: 2) }
+        checkGradients([x]) { x.gatherRows([1, 0, 1]) }
+        let y = randomTensor([2, 2, 4], seed: 7)
+        checkGradients([x, y]) { concat([x, y, x], axis: 1) }
+        checkGradients([x, x.detached()]) { stack([x, x * 2], axis: 1) }
+        checkGradients([x]) { meanOf([x.sum(), (x * x).sum()]) }
+    }
+
+    func testLinearAndMatmul() {
+        let x = randomTensor([2, 3, 5], seed: 8), w = randomTensor([4, 5], seed: 9), b = randomTensor([4], seed: 10)
+        checkGradients([x, w, b]) { linear(x, weight: w, bias: b) }
+        checkGradients([x, w]) { linear(x, weight: w, bias: nil) }
+        let p = randomTensor([2, 3, 5], seed: 11), c = randomTensor([2, 4, 5], seed: 12), e = randomTensor([2, 5, 4], seed: 13)
+        checkGradients([p, c]) { matmul(p, c, transposeB: true) }
+        checkGradients([p, e]) { matmul(p, e) }
+        checkGradients([p, w]) { matmul(p, w, transposeB: true) }  // shared rank-2 right operand
+    }
+
+    func testPerNodeLinearMatchesOneLinearPerNode() {
+        let x = randomTensor([3, 4, 5], seed: 14)
+        let w = randomTensor([6, 2, 5], seed: 15), b = randomTensor([6, 2], seed: 16)  // 6 ≥ 4 nodes
+        checkGradients([x, w, b]) { perNodeLinear(x, weight: w, bias: b) }
+        let y = perNodeLinear(x, weight: w, bias: b)
+        for n in 0..<4 {
+            let xn = x.narrowed(axis: 1, start: n, length: 1)
+            let wn = w.narrowed(axis: 0, start: n, length: 1).reshaped([2, 5])
+            let bn = b.narrowed(axis: 0, start: n, length: 1).reshaped([2])
+            let yn = linear(xn, weight: wn, bias: bn).scalars
+            let got = y.narrowed(axis: 1, start: n, length: 1).scalars
+            for (u, v) in zip(got, yn) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+        }
+    }
+
+    func testLayerNorm() {
+        let x = randomTensor([3, 6], seed: 17, scale: 2, shift: 1)
+        let w = randomTensor([6], seed: 18, shift: 1), b = randomTensor([6], seed: 19)
+        checkGradients([x, w, b]) { layerNorm(x, weight: w, bias: b) }
+    }
+
+    func testAttentionWithBiasAndKeyMask() {
+        let (bsz, n, d, h) = (2, 4, 6, 2)
+        let qkv = randomTensor([bsz, n, 3 * d], seed: 20)
+        let headBias = randomTensor([bsz, h, n, n], seed: 21), sharedBias = randomTensor([bsz, n, n], seed: 22)
+        let keyMask: [Float] = [1, 1, 1, 1, 1, 1, 0, 0]
+        checkGradients([qkv]) { attention(qkv: qkv, heads: h) }
+        checkGradients([qkv, headBias]) { attention(qkv: qkv, heads: h, bias: headBias, keyMask: keyMask) }
+        checkGradients([qkv, sharedBias]) { attention(qkv: qkv, heads: h, bias: sharedBias) }
+    }
+
+    func testAttentionDropoutUsesOneMaskForForwardAndBackward() {
+        let qkv = randomTensor([2, 3, 12], seed: 23)
+        // A fresh context with the same seed per evaluation: the same mask every time.
+        checkGradients([qkv]) {
+            attention(qkv: qkv, heads: 2, dropout: 0.3, ForwardContext(training: true, rng: Xoshiro256(seed: 5)))
+        }
+        checkGradients([qkv]) { qkv.dropout(0.5, ForwardContext(training: true, rng: Xoshiro256(seed: 6))) }
+    }
+
+    func testLosses() {
+        let pred = randomTensor([2, 5], seed: 24, scale: 2), target = randomTensor([2, 5], seed: 25)
+        for i in 0..<pred.count where abs(abs(pred.data[i] - target.data[i]) - 1) < 0.05 { pred.data[i] += 0.2 }
+        let mask = Tensor(shape: [2, 5], scalars: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
+        checkGradients([pred]) { huberLoss(pred, target) }
+        checkGradients([pred]) { huberLoss(pred, target, mask: mask) }
+        let y = Tensor(shape: [2, 5], scalars: [1, 0, 0, 1, 1, 0, 1, 0, 1, 1])
+        checkGradients([pred]) { bceWithLogits(pred, y, mask: mask) }
+        checkGradients([pred]) { maskedMean(pred.sigmoid().abs(), mask: mask) }
+    }
+
+    func testNotearsOnRealNodeBlocks() {
+        let a = randomTensor([2, 4, 4], seed: 26).sigmoid().detached()
+        checkGradients([a], tolerance: 5e-3) { notearsH(a, nodeCounts: [4, 3]) }
+        checkGradients([a], tolerance: 5e-3) { notearsH(a, nodeCounts: [2, 4], excludeDiagonal: true) }
+    }
+
+    func testGumbelSigmoidSoftAndStraightThrough() {
+        let x = randomTensor([3, 3], seed: 27)
+        checkGradients([x]) { gumbelSigmoid(x, tau: 0.7, hard: false, ForwardContext(training: true, rng: Xoshiro256(seed: 3))) }
+        // Hard: the forward value is 0/1, the gradient is the soft sample's.
+        x.requiresGrad = true
+        x.zeroGrad()
+        let hard = gumbelSigmoid(x, tau: 0.7, hard: true, ForwardContext(training: true, rng: Xoshiro256(seed: 3)))
+        XCTAssertTrue(hard.scalars.allSatisfy { $0 == 0 || $0 == 1 })
+        hard.sum().backward()
+        let hardGrad = x.gradScalars!
+        x.zeroGrad()
+        let soft = gumbelSigmoid(x, tau: 0.7, hard: false, ForwardContext(training: true, rng: Xoshiro256(seed: 3)))
+        XCTAssertEqual(hard.scalars, soft.scalars.map { $0 > 0.5 ? 1 : 0 })
+        soft.sum().backward()
+        XCTAssertEqual(hardGrad, x.gradScalars!)
+    }
+}
