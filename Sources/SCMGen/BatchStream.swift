@@ -11,6 +11,13 @@ public struct StreamState: Codable, Equatable, Sendable {
     public var cursor: Int
     /// Batches produced so far.
     public var batches: Int
+
+    public init(mode: StreamMode, rng: [UInt64], cursor: Int, batches: Int) {
+        self.mode = mode
+        self.rng = rng
+        self.cursor = cursor
+        self.batches = batches
+    }
 }
 
 public struct StreamError: Error, CustomStringConvertible {

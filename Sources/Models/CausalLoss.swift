@@ -1,0 +1,67 @@
+import NN
+import SCMGen
+
+/// The loss terms of one batch: `total` carries the graph; the rest are values for the log.
+public struct LossTerms {
+    public let total: Tensor
+    public let deltaHuber: Float   // Huber(delta), the notebook's "delta" item
+    public let deltaMSE: Float     // plain MSE of the delta on real nodes (for the log)
+    public let dagBCE: Float
+    public let acyclicity: Float   // mean over items of h (in the configured form)
+    public let sparsity: Float     // mean |A| over real entries
+}
+
+/// The notebook's `causal_loss_fn` on real nodes only:
+///   wΔ·Huber(delta) + w_dag·BCE(logits, A) + w_h·mean_b h(A_b) + w_l1·mean|A|
+/// with A = σ(logits), or C's Gumbel sample when the model draws one (the notebook's C throws
+/// its sample away; here the acyclicity and sparsity terms see it). `acyclicityWeight` is the
+/// weight at this step (after warm-up). Terms with weight 0 are not computed.
+public func causalLoss(_ out: ModelOutput, _ batch: TrainingBatch, config: LossConfig,
+                       acyclicityWeight: Float) -> LossTerms {
+    let (b, n) = (batch.batchSize, batch.maxNodes)
+    let nodeMask = Tensor(shape: [b, n], scalars: batch.nodeMask)
+    var pairs = [Float](repeating: 0, count: b * n * n)  // [B, N, N] 1 where both nodes are real
+    for item in 0..<b {
+        let m = batch.nodeCounts[item]
+        for i in 0..<m { for j in 0..<m { pairs[(item * n + i) * n + j] = 1 } }
+    }
+    let pairMask = Tensor(shape: [b, n, n], scalars: pairs)
+    let trueDelta = Tensor(shape: [b, n], scalars: batch.delta)
+
+    let huber = huberLoss(out.delta, trueDelta, mask: nodeMask)
+    let bce = bceWithLogits(out.logits, Tensor(shape: [b, n, n], scalars: batch.adjacency), mask: pairMask)
+    var total = config.deltaWeight * huber + config.dagWeight * bce
+
+    let needsA = acyclicityWeight != 0 || config.sparsityWeight != 0
+    let a = needsA ? (out.sampledAdjacency ?? out.logits.sigmoid()) : nil  // [B, N, N]
+    var hValue: Float = 0, l1Value: Float = 0
+    if let a, acyclicityWeight != 0 {
+        let hPerItem = notearsH(a, nodeCounts: batch.nodeCounts, excludeDiagonal: config.acyclicity == .scaled)  // [B]
+        let h: Tensor
+        switch config.acyclicity {
+        case .seed: h = hPerItem.mean()
+        case .scaled:
+            let inverseN = Tensor(shape: [b], scalars: batch.nodeCounts.map { 1 / Float(max($0, 1)) })
+            h = (hPerItem * inverseN).mean()
+        }
+        hValue = h.item
+        total = total + acyclicityWeight * h
+    }
+    if let a, config.sparsityWeight != 0 {
+        let l1 = maskedMean(a, mask: pairMask)
+        l1Value = l1.item
+        total = total + config.sparsityWeight * l1
+    }
+    return LossTerms(total: total, deltaHuber: huber.item, deltaMSE: maskedMSE(out.delta, batch),
+                     dagBCE: bce.item, acyclicity: hValue, sparsity: l1Value)
+}
+
+private func maskedMSE(_ pred: Tensor, _ batch: TrainingBatch) -> Float {
+    var s = 0.0, count = 0.0
+    for i in 0..<pred.count where batch.nodeMask[i] != 0 {
+        let d = Double(pred.data[i] - batch.delta[i])
+        s += d * d
+        count += 1
+    }
+    return count > 0 ? Float(s / count) : 0
+}

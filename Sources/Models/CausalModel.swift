@@ -1,0 +1,76 @@
+import NN
+import Randomness
+import SCMGen
+
+/// What every variant reads: the node features and the batch's padding.
+public struct ModelInput {
+    public let batchSize: Int, maxNodes: Int
+    public let features: Tensor        // [B, N, 6] NodeFeatures
+    public let keyMask: [Float]?       // [B·N] 1 = real node; nil when no node is padded
+    public let target: [Int]           // [B] intervened node (E's hyper-network input)
+
+    public init(_ batch: TrainingBatch, config: ModelConfig) {
+        batchSize = batch.batchSize
+        maxNodes = batch.maxNodes
+        features = Tensor(shape: [batch.batchSize, batch.maxNodes, NodeFeatures.count],
+                          scalars: NodeFeatures.make(batch, stdFloor: config.stdFloor, featureClip: config.featureClip))
+        keyMask = batch.nodeMask.contains(0) ? batch.nodeMask : nil
+        target = batch.target.map { Int($0) }
+    }
+}
+
+public struct ModelOutput {
+    public let delta: Tensor             // [B, N]
+    public let logits: Tensor            // [B, N, N] edge logits, row = parent, column = child
+    /// C only: the Gumbel-sigmoid adjacency sample (hard straight-through in training).
+    public let sampledAdjacency: Tensor? // [B, N, N]
+}
+
+/// One of the five variants. Parameters are listed under the notebook's `state_dict` keys.
+public protocol CausalModel: Module {
+    var config: ModelConfig { get }
+    func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput
+}
+
+/// Builds variant `config.variant` with PyTorch's initialisation schemes from `seed`.
+public func makeModel(_ config: ModelConfig, seed: UInt64) -> CausalModel {
+    var rng = Xoshiro256(seed: seed, stream: RandomStream.initialisation)
+    switch config.variant {
+    case .A: return BaselineModel(config, rng: &rng)
+    case .B: return ExpertsModel(config, rng: &rng)
+    case .C: return GumbelModel(config, rng: &rng)
+    case .D: return MaskedModel(config, rng: &rng)
+    case .E: return HyperNetModel(config, rng: &rng)
+    }
+}
+
+/// The `stream:` ids of the run's generators (the data stream uses SCMGen's ids 1 and 2).
+public enum RandomStream {
+    public static let initialisation: UInt64 = 10
+    public static let dropout: UInt64 = 11
+}
+
+/// The bilinear DAG head shared by all variants: logits = dag_parent(x) · dag_child(x)ᵀ.
+final class DAGHead {
+    let parent: Linear  // dag_parent [D, D]
+    let child: Linear   // dag_child [D, D]
+
+    init(_ d: Int, rng: inout Xoshiro256) {
+        parent = Linear(d, d, rng: &rng)
+        child = Linear(d, d, rng: &rng)
+    }
+
+    /// x [B, N, D] → logits [B, N, N].
+    func callAsFunction(_ x: Tensor) -> Tensor { matmul(parent(x), child(x), transposeB: true) }
+
+    func namedParameters() -> [(String, Tensor)] {
+        parent.namedParameters(prefix: "dag_parent.") + child.namedParameters(prefix: "dag_child.")
+    }
+}
+
+/// A stack of `count` encoder layers with the variant's activation.
+func encoderStack(_ config: ModelConfig, count: Int, rng: inout Xoshiro256) -> TransformerEncoder {
+    TransformerEncoder(count: count, dModel: config.dModel, heads: config.heads,
+                       dimFeedforward: config.feedForward, dropout: config.dropout,
+                       activation: config.activation, rng: &rng)
+}

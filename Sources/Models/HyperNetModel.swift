@@ -1,0 +1,38 @@
+import NN
+import Randomness
+
+/// Model E (notebook §4.5): a hyper-network maps the intervened node's embedding
+/// (`int_embedding`, 16 wide) through Linear–GELU–Linear to a D-vector w, and the delta of
+/// each node is its token's dot product with w. Backbone activation: PyTorch's default ReLU.
+final class HyperNetModel: CausalModel {
+    let config: ModelConfig
+    let encoder: NodeEncoder
+    let backbone: TransformerEncoder
+    let intEmbedding: Embedding  // [maxNodes, 16]
+    let hyperNet: Sequential     // [16 → 64] GELU [64 → D]
+    let dag: DAGHead
+
+    init(_ config: ModelConfig, rng: inout Xoshiro256) {
+        self.config = config
+        encoder = NodeEncoder(config, rng: &rng)
+        backbone = encoderStack(config, count: config.layers, rng: &rng)
+        intEmbedding = Embedding(config.maxNodes, config.hyperEmbedding, rng: &rng)
+        hyperNet = Sequential([.linear(Linear(config.hyperEmbedding, config.hyperHidden, rng: &rng)), .gelu,
+                               .linear(Linear(config.hyperHidden, config.dModel, rng: &rng))])
+        dag = DAGHead(config.dModel, rng: &rng)
+    }
+
+    func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput {
+        let x = backbone(encoder(input), keyMask: input.keyMask, ctx)        // [B, N, D]
+        let weights = hyperNet(intEmbedding(input.target))                   // [B, D]
+            .reshaped([input.batchSize, 1, config.dModel])                   // [B, 1, D]
+        let delta = (x * weights).sumLastAxis()                              // [B, N]
+        return ModelOutput(delta: delta, logits: dag(x), sampledAdjacency: nil)
+    }
+
+    func namedParameters(prefix: String) -> [(String, Tensor)] {
+        encoder.namedParameters() + backbone.namedParameters(prefix: "backbone.")
+            + intEmbedding.namedParameters(prefix: "int_embedding.") + hyperNet.namedParameters(prefix: "hyper_net.")
+            + dag.namedParameters()
+    }
+}

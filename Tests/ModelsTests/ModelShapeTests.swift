@@ -1,0 +1,101 @@
+import Models
+import NN
+import Randomness
+import SCMGen
+import XCTest
+
+/// A small padded batch from the mixed stream (node counts 3–6, so most items are padded).
+func smallBatch(seed: UInt64 = 1, batch: Int = 4, nodes: ClosedRange<Int> = 3...6) -> TrainingBatch {
+    var prior = PriorConfig()
+    prior.nodesMin = nodes.lowerBound
+    prior.nodesMax = nodes.upperBound
+    prior.observationalSamples = 20
+    prior.samplesPerRegime = 20
+    var stream = try! BatchStream(config: prior, seed: seed, batchSize: batch, mode: .mixed)
+    return stream.next()
+}
+
+func tinyConfig(_ v: Variant) -> ModelConfig {
+    var c = ModelConfig(variant: v)
+    c.maxNodes = 8
+    c.dModel = 16
+    c.heads = 2
+    c.layers = 2
+    c.dagLayers = 2
+    c.feedForward = 32
+    return c
+}
+
+final class ModelShapeTests: XCTestCase {
+    /// The notebook's parameter counts at num_nodes=50, d_model=128 (seed-state-dict-keys.md).
+    func testParameterCountsMatchTheNotebook() {
+        let expected: [Variant: Int] = [.A: 2_429_057, .B: 2_828_466, .C: 2_429_057, .D: 3_598_593, .E: 2_422_624]
+        let entries: [Variant: Int] = [.A: 59, .B: 255, .C: 59, .D: 81, .E: 60]
+        for v in Variant.allCases {
+            let model = makeModel(ModelConfig(variant: v), seed: 0)
+            XCTAssertEqual(model.parameterCount, expected[v], "variant \(v)")
+            XCTAssertEqual(model.namedParameters().count, entries[v], "variant \(v)")
+        }
+    }
+
+    func testStateDictKeysAndShapesOfModelD() {
+        let keys = Dictionary(uniqueKeysWithValues: makeModel(ModelConfig(variant: .D), seed: 0).namedParameters().map { ($0.0, $0.1.shape) })
+        XCTAssertEqual(keys["dag_backbone.layers.1.self_attn.in_proj_weight"], [384, 128])
+        XCTAssertEqual(keys["delta_layers.3.linear1.weight"], [2048, 128])
+        XCTAssertEqual(keys["delta_head.weight"], [1, 128])
+        XCTAssertEqual(keys["encoder.pos_emb.weight"], [50, 128])
+    }
+
+    func testForwardShapesOnAPaddedBatch() {
+        let batch = smallBatch()
+        XCTAssertTrue(batch.nodeMask.contains(0), "the batch should contain padding")
+        for v in Variant.allCases {
+            let model = makeModel(tinyConfig(v), seed: 1)
+            let out = model(ModelInput(batch, config: model.config), ForwardContext(training: true, rng: Xoshiro256(seed: 2)))
+            XCTAssertEqual(out.delta.shape, [batch.batchSize, batch.maxNodes], "variant \(v)")
+            XCTAssertEqual(out.logits.shape, [batch.batchSize, batch.maxNodes, batch.maxNodes], "variant \(v)")
+            XCTAssertEqual(out.sampledAdjacency?.shape, v == .C ? out.logits.shape : nil, "variant \(v)")
+            XCTAssertTrue(out.delta.scalars.allSatisfy(\.isFinite) && out.logits.scalars.allSatisfy(\.isFinite))
+        }
+    }
+
+    /// Adding padded nodes to an item changes none of its real nodes' outputs.
+    func testPaddingDoesNotChangeRealNodeOutputs() {
+        let batch = smallBatch(batch: 3)
+        for v in Variant.allCases {
+            let model = makeModel(tinyConfig(v), seed: 3)
+            let ctx = ForwardContext.evaluation()
+            let full = model(ModelInput(batch, config: model.config), ctx)
+            let n = batch.maxNodes
+            for item in 0..<batch.batchSize {
+                let alone = TrainingBatch(slice: batch, item: item)
+                let m = alone.maxNodes
+                XCTAssertEqual(m, batch.nodeCounts[item])
+                let out = model(ModelInput(alone, config: model.config), ctx)
+                for i in 0..<m {
+                    XCTAssertEqual(out.delta.data[i], full.delta.data[item * n + i], accuracy: 1e-4, "variant \(v) item \(item) node \(i)")
+                    for j in 0..<m {
+                        XCTAssertEqual(out.logits.data[i * m + j], full.logits.data[(item * n + i) * n + j], accuracy: 1e-3,
+                                       "variant \(v) logit \(i)→\(j)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension TrainingBatch {
+    /// Item `item` alone, unpadded (N = its node count).
+    init(slice b: TrainingBatch, item: Int) {
+        let n = b.maxNodes, m = b.nodeCounts[item]
+        self.init(batchSize: 1, maxNodes: m)
+        func rows(_ a: [Float]) -> [Float] { Array(a[(item * n)..<(item * n + m)]) }
+        baseMean = rows(b.baseMean); baseStd = rows(b.baseStd)
+        intMean = rows(b.intMean); intStd = rows(b.intStd)
+        query = rows(b.query); interventionMask = rows(b.interventionMask)
+        delta = rows(b.delta); nodeMask = rows(b.nodeMask)
+        target = [b.target[item]]
+        nodeCounts = [m]
+        adjacency = (0..<m).flatMap { i in (0..<m).map { j in b.adjacency[(item * n + i) * n + j] } }
+    }
+}
