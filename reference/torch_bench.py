@@ -12,7 +12,9 @@ D: 2 + 4 layers) and times on ONE fixed synthetic batch (B=32, S=100 samples per
 
 Data generation is excluded: the batch (random stats-valid samples, a constant intervened
 column, a random DAG) is made once before timing. Reported: median and interquartile range
-(ms) over --steps timed repetitions after --warmup untimed ones, and the process's peak RSS.
+(ms) over --steps timed repetitions after --warmup untimed ones, the median CPU time of a
+train step (all threads), and the process's peak RSS. Other processes on the machine inflate
+wall times: check the load (uptime) and compare wall with CPU time at 1 thread.
 """
 import argparse
 import json
@@ -47,13 +49,17 @@ def synthetic_batch(batch, samples, n, seed=0):
 def timed(fn, steps, warmup):
     for _ in range(warmup):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append((time.perf_counter() - t0) * 1e3)
+        cpu.append((time.process_time() - c0) * 1e3)
     q1, med, q3 = np.percentile(times, [25, 50, 75])
-    return {"median_ms": float(med), "iqr_ms": float(q3 - q1), "samples_ms": times}
+    # CPU time of all threads: with 1 thread a load-robust check on the wall time (other
+    # processes on the machine inflate wall time but hardly CPU time).
+    return {"median_ms": float(med), "iqr_ms": float(q3 - q1), "samples_ms": times,
+            "cpu_median_ms": float(np.median(cpu))}
 
 
 def run_one(variant, n, threads, steps, warmup, batch_size, samples):
@@ -116,7 +122,7 @@ def main():
 
     results = []
     header = (f"{'model':>5} {'N':>4} {'thr':>3} {'params':>10} {'train ms':>9} {'IQR':>6} "
-              f"{'eval ms':>8} {'IQR':>6} {'peak RSS MB':>11}")
+              f"{'eval ms':>8} {'IQR':>6} {'peak RSS MB':>11} {'train cpu ms':>12}")
     print(f"PyTorch {torch.__version__}, B={args.batch}, S={args.samples}, "
           f"{args.steps} timed steps after {args.warmup} warm-up; data generation excluded")
     print(header)
@@ -135,7 +141,8 @@ def main():
                 results.append(r)
                 print(f"{v:>5} {n:>4} {t:>3} {r['params']:>10,} {r['train']['median_ms']:>9.1f} "
                       f"{r['train']['iqr_ms']:>6.1f} {r['eval']['median_ms']:>8.1f} "
-                      f"{r['eval']['iqr_ms']:>6.1f} {r['peak_rss_mb']:>11.0f}", flush=True)
+                      f"{r['eval']['iqr_ms']:>6.1f} {r['peak_rss_mb']:>11.0f} "
+                      f"{r['train']['cpu_median_ms']:>12.1f}", flush=True)
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
