@@ -1,0 +1,123 @@
+"""Load a pfn-train checkpoint into the PyTorch seed model and compare with a fixture.
+
+    python3 reference/check_checkpoint.py CKPT.h5 --fixture Tests/ModelsTests/Fixtures/model_A.h5
+
+The checkpoint's /params go into the seed model (reference/seed_models.py) with
+load_state_dict(strict=True): any missing, unexpected or mis-shaped key fails. The variant
+comes from the root attribute `model`; sizes from the parameter shapes, and the head count
+(which shapes cannot tell) from the `config` JSON attribute if present (else the notebook's 4).
+The model runs in eval mode on the fixture's inputs (float64 on the float32 parameters) and
+the script prints the max abs difference of deltas and adj_logits from the fixture's outputs;
+exit status 1 if either exceeds --tol relative to max(1, max |expected|).
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+import h5py
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from seed_models import build_model, model_outputs  # noqa: E402
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def find_key(obj, names):
+    """First value of any of `names` anywhere in a nested JSON object."""
+    if isinstance(obj, dict):
+        for n in names:
+            if n in obj and not isinstance(obj[n], (dict, list)):
+                return obj[n]
+        for v in obj.values():
+            found = find_key(v, names)
+            if found is not None:
+                return found
+    return None
+
+
+def layer_count(keys, prefix):
+    idx = {int(m.group(1)) for k in keys for m in [re.match(re.escape(prefix) + r"(\d+)\.", k)] if m}
+    return max(idx) + 1 if idx else 0
+
+
+def sizes_from(params, variant, config):
+    keys = list(params)
+    n, d = params["encoder.pos_emb.weight"].shape
+    ff_key = next((k for k in keys if k.endswith("linear1.weight")), None)
+    if ff_key is None:
+        raise SystemExit("checkpoint has no transformer layers (no '*.linear1.weight' key)")
+    kw = dict(num_nodes=n, d_model=d, dim_feedforward=params[ff_key].shape[0],
+              nhead=int(find_key(config, ["nhead", "heads", "num_heads", "n_heads"]) or 4))
+    stack = {"A": "transformer.layers.", "B": "transformer.layers.", "C": "transformer.layers.",
+             "D": "delta_layers.", "E": "backbone.layers."}[variant]
+    kw["num_layers"] = layer_count(keys, stack)
+    if variant == "D":
+        kw["dag_layers"] = layer_count(keys, "dag_backbone.layers.")
+    if variant == "E":
+        kw["int_embed_dim"] = params["int_embedding.weight"].shape[1]
+        kw["hyper_hidden"] = params["hyper_net.0.weight"].shape[0]
+    return kw
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("checkpoint")
+    ap.add_argument("--fixture", required=True, help="a Tests/ModelsTests/Fixtures/model_<X>.h5")
+    ap.add_argument("--tol", type=float, default=1e-4, help="relative tolerance (default 1e-4)")
+    args = ap.parse_args()
+
+    with h5py.File(args.checkpoint, "r") as f:
+        if "model" not in f.attrs:
+            raise SystemExit(f"{args.checkpoint}: no root attribute 'model' (the variant letter A-E)")
+        variant = text(f.attrs["model"]).strip().upper()
+        config = json.loads(text(f.attrs["config"])) if "config" in f.attrs else {}
+        if "params" not in f:
+            raise SystemExit(f"{args.checkpoint}: no /params group")
+        params = {k: torch.from_numpy(f["params"][k][()]) for k in f["params"]}
+    if variant not in "ABCDE" or len(variant) != 1:
+        raise SystemExit(f"{args.checkpoint}: model attribute {variant!r} is not one of A-E")
+
+    with h5py.File(args.fixture, "r") as f:
+        fcfg = json.loads(text(f.attrs["config"]))
+        inputs = {k: torch.from_numpy(f["inputs"][k][()]) for k in f["inputs"]}
+        expected = {k: torch.from_numpy(f["outputs"][k][()]) for k in ("deltas", "adj_logits")}
+        fparams = {k: f["params"][k][()] for k in f["params"]} if "params" in f else {}
+    if fcfg.get("model", variant) != variant:
+        raise SystemExit(f"checkpoint is model {variant} but the fixture is model {fcfg['model']}")
+
+    kw = sizes_from(params, variant, config)
+    print(f"model {variant}: {kw}")
+    model = build_model(variant, **kw)
+    model.load_state_dict(params, strict=True)      # raises on any key/shape mismatch
+    model = model.double().eval()
+
+    n = kw["num_nodes"]
+    if inputs["base_samples"].shape[-1] != n:
+        raise SystemExit(f"the checkpoint's model has {n} nodes but the fixture's inputs have "
+                         f"{inputs['base_samples'].shape[-1]}: use a fixture of the same size")
+    batch = {k: inputs[k].double() for k in ("base_samples", "int_samples", "target_row", "int_mask")}
+    batch["int_node_idx"] = inputs["int_node_idx"].long()
+    with torch.no_grad():
+        deltas, adj_logits = model_outputs(model, variant, batch)
+
+    if fparams and set(fparams) == set(params):
+        pd = max(float(abs(params[k].numpy() - fparams[k]).max()) for k in params)
+        print(f"max |param - fixture param|: {pd:.3e}")
+    ok = True
+    for name, got in (("deltas", deltas), ("adj_logits", adj_logits)):
+        exp = expected[name].double()
+        diff = (got - exp).abs().max().item()
+        limit = args.tol * max(1.0, exp.abs().max().item())
+        ok &= diff <= limit
+        print(f"{name}: max |diff| {diff:.3e} (limit {limit:.1e}) {'ok' if diff <= limit else 'MISMATCH'}")
+    print("PASS" if ok else "FAIL")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
