@@ -1,23 +1,93 @@
 import ArgumentParser
 import Foundation
+import Models
+import NN
 import SCMGen
 
-/// `pfn-train [train] --model X --steps N`. Until the trainer lands (issue 4), this runs the
-/// generator instead and says so.
+/// `pfn-train [train] --model X --steps N`: trains one variant on the SCM stream, writing
+/// `<log-dir>/<run>.json` and `<checkpoint-dir>/<run>/step-<k>.h5` + `final.h5`.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a model variant (not built yet: samples a suite instead).")
+        abstract: "Train a model variant on the SCM prior (the default command).",
+        discussion: """
+        Variants (the seed notebook's five models):
+        \(Variant.allCases.map { "  \($0.rawValue)  \($0.summary)" }.joined(separator: "\n"))
 
-    @Option(help: "Model variant A–E.")
-    var model = "C"
+        --steps is the total: --resume PATH continues from the checkpoint's step up to it, with
+        the checkpoint's config (model, prior, loss); flags that contradict it are refused.
+        Ctrl-C saves a checkpoint and the log, then exits with status 130.
+        """)
+
+    @Option(help: "Model variant: A, B, C, D or E (default C).")
+    var model: String?
     @Option(help: "Total training steps.")
     var steps = 3000
+    @Option(help: "Items per batch.")
+    var batch = 32
+    @Option(help: "AdamW learning rate.")
+    var lr: Float = 1e-4
+    @Option(help: "Learning-rate schedule: constant or cosine (with --warmup steps).")
+    var schedule = "constant"
+    @Option(help: "Warm-up steps of the cosine schedule.")
+    var warmup = 0
+    @Option(help: "AdamW weight decay (decoupled).")
+    var weightDecay: Float = 0.01
+    @Option(help: "Clip the global gradient norm to this value (0 = off, as the notebook).")
+    var gradClip: Float = 0
+    @Option(help: "Random seed (initialisation, dropout, Gumbel noise and the data stream).")
+    var seed: UInt64 = 0
+    @Option(help: "Threads for the matrix products.")
+    var threads = 2
+    @Option(help: "Data stream: mixed (many SCMs per batch) or sequential (the seed's order).")
+    var stream = "mixed"
+
+    @OptionGroup(title: "Model") var modelOptions: ModelOptions
+    @OptionGroup(title: "Loss") var lossOptions: LossOptions
+    @OptionGroup(title: "Prior (the SCM distribution)") var prior: PriorOptions
+    @OptionGroup(title: "Output") var output: OutputOptions
+
+    func validate() throws {
+        if steps <= 0 { throw ValidationError("--steps is \(steps); it must be at least 1") }
+        if batch <= 0 { throw ValidationError("--batch is \(batch); it must be at least 1") }
+        if !(lr > 0) { throw ValidationError("--lr is \(lr); it must be positive") }
+        if threads < 1 { throw ValidationError("--threads is \(threads); it must be at least 1") }
+        if let m = model, Variant(rawValue: m.uppercased()) == nil {
+            throw ValidationError("unknown model '\(m)'; choose one of A, B, C, D, E")
+        }
+        if StreamMode(rawValue: stream) == nil { throw ValidationError("--stream is '\(stream)'; use mixed or sequential") }
+        if LRSchedule(rawValue: schedule) == nil { throw ValidationError("--schedule is '\(schedule)'; use constant or cosine") }
+        _ = try prior.config()
+        try output.validate()
+    }
+
+    /// The run's config from the flags (a fresh run).
+    func runConfig() throws -> RunConfig {
+        let variant = Variant(rawValue: (model ?? "C").uppercased())!
+        var train = TrainConfig()
+        train.steps = steps
+        train.batch = batch
+        train.lr = lr
+        train.schedule = LRSchedule(rawValue: schedule)!
+        train.warmupSteps = warmup
+        train.weightDecay = weightDecay
+        train.gradClip = gradClip
+        train.seed = seed
+        train.stream = StreamMode(rawValue: stream)!
+        try modelOptions.apply(to: &train)
+        let priorConfig = try prior.config()
+        let modelConfig = try modelOptions.config(variant, prior: priorConfig)
+        return RunConfig(model: modelConfig, loss: try lossOptions.config(), train: train, prior: priorConfig)
+    }
 
     func run() throws {
-        print("pfn-train: the trainer is not built yet (issue 4); running `pfn-train sample --count 50 --nodes 20 --seed 1 --out logs/suite.h5` instead")
-        try FileManager.default.createDirectory(atPath: "logs", withIntermediateDirectories: true)
-        var sample = try SampleCommand.parse(["--count", "50", "--nodes", "20", "--seed", "1", "--out", "logs/suite.h5"])
-        try sample.run()
+        Threads.setCount(threads)
+        var loop: TrainingLoop
+        if let path = output.resume {
+            loop = try TrainingLoop.resuming(path, command: self)
+        } else {
+            loop = try TrainingLoop.fresh(config: try runConfig(), output: output)
+        }
+        try loop.run()
     }
 }

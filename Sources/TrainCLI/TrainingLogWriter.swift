@@ -15,26 +15,34 @@ struct TrainingLogWriter {
         self.configJSON = configJSON
     }
 
-    /// Loads an existing log (on resume) and keeps the rows logged before `step`... inclusive.
+    /// Loads an existing log (on resume), keeping the rows logged up to `step` inclusive.
     static func resuming(path: String, configJSON: String, upTo step: Int) throws -> TrainingLogWriter {
         var log = TrainingLogWriter(path: path, configJSON: configJSON)
         guard let data = FileManager.default.contents(atPath: path),
               let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let steps = object["step"] as? [Any] else { return log }
-        let keep = steps.prefix { (($0 as? NSNumber)?.intValue ?? Int.max) <= step }.count
+        func kept(_ steps: [Any]?) -> Int {
+            (steps ?? []).prefix { (($0 as? NSNumber)?.intValue ?? Int.max) <= step }.count
+        }
+        let keep = kept(steps), keepEval = kept(object["eval_step"] as? [Any])
         for (key, value) in object where key != "config" {
             guard let values = value as? [Any] else { continue }
             log.order.append(key)
-            log.series[key] = values.prefix(keep).map { ($0 as? NSNumber)?.doubleValue ?? .nan }
+            let n = key.hasPrefix("eval_") ? keepEval : keep
+            log.series[key] = values.prefix(n).map { ($0 as? NSNumber)?.doubleValue ?? .nan }
         }
         let preferred = ["step", "loss", "delta_mse", "dag_bce", "shd", "acyclicity"]
         log.order.sort { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
         return log
     }
 
-    /// Appends one row; a series first seen now is back-filled with NaN (written as null).
+    /// Appends one row. Training series (aligned with `step`) and held-out series
+    /// (`eval_*`, aligned with `eval_step`) are two groups of parallel arrays; a series first
+    /// seen now is back-filled with NaN (written as null), one missing from the row gets NaN.
     mutating func append(_ row: [(String, Double)]) {
-        let rows = series["step"]?.count ?? 0
+        let isEval = row.first?.0.hasPrefix("eval_") ?? false
+        let group = order.filter { $0.hasPrefix("eval_") == isEval }
+        let rows = series[isEval ? "eval_step" : "step"]?.count ?? 0
         for (key, value) in row {
             if series[key] == nil {
                 series[key] = [Double](repeating: .nan, count: rows)
@@ -42,7 +50,7 @@ struct TrainingLogWriter {
             }
             series[key]!.append(value)
         }
-        for key in order where series[key]!.count == rows { series[key]!.append(.nan) }
+        for key in group where series[key]!.count == rows { series[key]!.append(.nan) }
     }
 
     func write() throws {
@@ -56,10 +64,11 @@ struct TrainingLogWriter {
     }
 }
 
-/// Shortest round-tripping text of a number; integers without a fraction.
+/// A number as JSON text: integers without a fraction, others with 9 significant digits
+/// (enough to round-trip the Float values most series hold).
 func formatNumber(_ x: Double) -> String {
     if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
-    return "\(x)"
+    return String(format: "%.9g", x)
 }
 
 /// Writes text to a temporary file beside `path` and renames it over `path`.
