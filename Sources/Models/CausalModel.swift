@@ -24,6 +24,12 @@ public struct ModelOutput {
     public let logits: Tensor            // [B, N, N] edge logits, row = parent, column = child
     /// C only: the Gumbel-sigmoid adjacency sample (hard straight-through in training).
     public let sampledAdjacency: Tensor? // [B, N, N]
+
+    public init(delta: Tensor, logits: Tensor, sampledAdjacency: Tensor?) {
+        self.delta = delta
+        self.logits = logits
+        self.sampledAdjacency = sampledAdjacency
+    }
 }
 
 /// One of the five variants. Parameters are listed under the notebook's `state_dict` keys.

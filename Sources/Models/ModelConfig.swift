@@ -40,6 +40,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// E: `int_embedding` width and hyper-network hidden width (notebook: 16, 64).
     public var hyperEmbedding = 16
     public var hyperHidden = 64
+    /// D: stage-2 layers attend with the predicted-adjacency bias. The notebook computes the
+    /// bias and drops it; false reproduces that (for parity with the notebook only).
+    public var structuralBias = true
 
     public init(variant: Variant) { self.variant = variant }
 
@@ -48,7 +51,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
-        case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden
+        case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,6 +69,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         featureClip = try c.decodeIfPresent(Float.self, forKey: .featureClip) ?? featureClip
         hyperEmbedding = try c.decodeIfPresent(Int.self, forKey: .hyperEmbedding) ?? hyperEmbedding
         hyperHidden = try c.decodeIfPresent(Int.self, forKey: .hyperHidden) ?? hyperHidden
+        structuralBias = try c.decodeIfPresent(Bool.self, forKey: .structuralBias) ?? structuralBias
     }
 
     /// A message naming the first invalid field, or nil.
