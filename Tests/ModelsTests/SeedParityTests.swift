@@ -19,14 +19,14 @@ final class SeedParityTests: XCTestCase {
         func array(_ path: String) throws -> (data: [Float], shape: [Int]) { try root.read(path, as: Float.self) }
     }
 
-    func fixture(_ v: Variant) throws -> Fixture {
+    static func fixture(_ v: Variant) throws -> Fixture {
         let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/model_\(v.rawValue)", withExtension: "h5"),
                                 "missing fixture model_\(v.rawValue).h5; run python3 reference/make_fixtures.py")
         return Fixture(root: try H5File.open(url.path).root)
     }
 
     /// The notebook's exact model: sizes of the fixture, no feature guard, D without the bias.
-    func seedConfig(_ v: Variant) -> ModelConfig {
+    static func seedConfig(_ v: Variant) -> ModelConfig {
         var c = ModelConfig(variant: v)
         c.maxNodes = 6
         c.dModel = 16
@@ -56,7 +56,7 @@ final class SeedParityTests: XCTestCase {
         return b
     }
 
-    func load(_ model: CausalModel, from f: Fixture) throws {
+    static func load(_ model: CausalModel, from f: Fixture) throws {
         let stored = Set(try f.root.openGroup("params").childNames())
         let params = model.namedParameters()
         XCTAssertEqual(Set(params.map(\.0)), stored, "state_dict keys differ from PyTorch's")
@@ -76,9 +76,9 @@ final class SeedParityTests: XCTestCase {
 
     func testEveryVariantMatchesTheNotebookOutputsLossAndGradients() throws {
         for v in Variant.allCases {
-            let f = try fixture(v)
-            let model = makeModel(seedConfig(v), seed: 0)
-            try load(model, from: f)
+            let f = try Self.fixture(v)
+            let model = makeModel(Self.seedConfig(v), seed: 0)
+            try Self.load(model, from: f)
             let b = try batch(f)
             let out = model(ModelInput(b, config: model.config), ForwardContext.evaluation())
             assertClose(out.delta.scalars, try f.array("outputs/deltas").data, "\(v) deltas")
@@ -97,6 +97,45 @@ final class SeedParityTests: XCTestCase {
                 assertClose(p.gradScalars ?? [Float](repeating: 0, count: p.count),
                             try f.array("grads/params/\(key)").data, "\(v) grad \(key)")
             }
+        }
+    }
+}
+
+/// A checkpoint written by Swift loads into the PyTorch reference model with
+/// `load_state_dict(strict=True)` and reproduces the fixture outputs there
+/// (reference/check_checkpoint.py). Skipped where Python has no torch (the package itself
+/// never needs Python).
+final class CheckpointInteropTests: XCTestCase {
+    func testSwiftCheckpointsLoadIntoThePyTorchModels() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import torch, h5py"]
+        probe.standardError = FileHandle.nullDevice
+        try? probe.run()
+        probe.waitUntilExit()
+        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with torch and h5py is not installed")
+
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("interop-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for v in Variant.allCases {
+            let f = try SeedParityTests.fixture(v)
+            let model = makeModel(SeedParityTests.seedConfig(v), seed: 0)
+            try SeedParityTests.load(model, from: f)
+            let path = dir.appendingPathComponent("\(v.rawValue).h5").path
+            try Checkpoint(model: v.rawValue, config: "{\"model\": {\"heads\": 2}}", step: 1,
+                           parameters: model.namedParameters()).write(to: path)
+            let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/model_\(v.rawValue)", withExtension: "h5")).path
+            let check = Process()
+            check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            check.arguments = ["python3", repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath]
+            let pipe = Pipe()
+            check.standardOutput = pipe
+            check.standardError = pipe
+            try check.run()
+            check.waitUntilExit()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertEqual(check.terminationStatus, 0, "variant \(v): \(text)")
         }
     }
 }
