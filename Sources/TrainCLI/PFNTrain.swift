@@ -5,5 +5,5 @@ struct PFNTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfn-train",
         abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
-        subcommands: [])
+        subcommands: [BenchNNCommand.self])
 }
