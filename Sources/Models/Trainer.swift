@@ -39,7 +39,7 @@ public final class Trainer {
     public init(config: RunConfig) {
         self.config = config
         model = makeModel(config.model, seed: config.train.seed)
-        optimizer = AdamW(model.namedParameters(), learningRate: config.train.lr, weightDecay: config.train.weightDecay)
+        optimizer = AdamW(model.namedParameters(), learningRate: config.train.lr, weightDecay: Double(config.train.weightDecay))
         ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout))
         switch config.train.schedule {
         case .constant: schedule = .constant(config.train.lr)

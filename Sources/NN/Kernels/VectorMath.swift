@@ -1,74 +1,48 @@
 import Foundation
 
 // Vectorisable float math. libm's expf/erff cost ~16 ns per call and block vectorisation;
-// these are branch-free polynomials accurate to a few ulp, written over SIMD16 lanes.
+// these are branch-free scalar polynomials (selects, wrapping integer ops, no traps) that
+// LLVM vectorises inside plain loops over pointers. (Swift's generic SIMD conversions and
+// rounding do not compile to vector instructions, so these avoid SIMD types.)
 
-typealias V16 = SIMD16<Float>
-
-/// e^x for float lanes (Cephes expf: range reduction by ln 2 in two parts, degree-6
-/// polynomial, exponent built from bits). Relative error < 2 ulp; 0 below −87.3, inf above 88.7.
+/// e^x (Cephes expf: range reduction by ln 2 in two parts, degree-6 polynomial, the
+/// exponent built from bits). Relative error < 2 ulp; 0 below −87.34, inf above 88.72, NaN kept.
 @inline(__always)
-func vexp(_ x: V16) -> V16 {
-    let lo = V16(repeating: -87.33654), hi = V16(repeating: 88.72283)
-    let xc = x.clamped(lowerBound: lo, upperBound: hi)
-    let n = (xc * 1.44269504088896341).rounded(.toNearestOrEven)
+func fastExp(_ x: Float) -> Float {
+    let lo: Float = -87.33654, hi: Float = 88.72283
+    var xc = x < lo ? lo : x
+    xc = xc > hi ? hi : xc
+    // Round x·log2(e) to an integer by adding 1.5·2²³: n then sits in t's low mantissa bits.
+    let t = xc * 1.44269504088896341 + 12582912.0
+    let n = t - 12582912.0
     var r = xc - n * 0.693359375
     r = r + n * 2.12194440e-4
-    var p = V16(repeating: 1.9875691500E-4)
+    var p: Float = 1.9875691500E-4
     p = p * r + 1.3981999507E-3
     p = p * r + 8.3334519073E-3
     p = p * r + 4.1665795894E-2
     p = p * r + 1.6666665459E-1
     p = p * r + 5.0000001201E-1
     p = p * (r * r) + r + 1
-    // 2^n, split in two factors so n = 128 (x near the overflow bound) stays finite.
-    let ni = SIMD16<Int32>(n)
+    // 2^n as two factors so n = 128 (x near the overflow bound) stays finite.
+    let ni = Int32(bitPattern: t.bitPattern &- 0x4B40_0000)
     let half = ni &>> 1
-    let s1 = unsafeBitCast((half &+ 127) &<< 23, to: V16.self)
-    let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V16.self)
+    let s1 = Float(bitPattern: UInt32(bitPattern: (half &+ 127) &<< 23))
+    let s2 = Float(bitPattern: UInt32(bitPattern: (ni &- half &+ 127) &<< 23))
     var y = p * s1 * s2
-    y.replace(with: 0, where: x .< lo)
-    y.replace(with: Float.infinity, where: x .> hi)
-    y.replace(with: x, where: x .!= x)  // NaN stays NaN
+    y = x < lo ? 0 : y
+    y = x > hi ? Float.infinity : y
     return y
-}
-
-@inline(__always)
-func vabs(_ x: V16) -> V16 { x.replacing(with: -x, where: x .< 0) }
-
-@inline(__always)
-func sexp(_ x: Float) -> Float { vexp(V16(repeating: x))[0] }
-
-/// Applies `f` to n floats in 16-lane blocks (the tail padded, so f sees full vectors).
-@inline(__always)
-func mapV16(_ n: Int, _ body: (Int, Int) -> Void) {
-    var i = 0
-    while i + 16 <= n { body(i, 16); i += 16 }
-    if i < n { body(i, n - i) }
-}
-
-@inline(__always)
-func load16(_ p: UnsafePointer<Float>, _ i: Int, _ len: Int, pad: Float = 0) -> V16 {
-    if len == 16 { return UnsafeRawPointer(p + i).loadUnaligned(as: V16.self) }
-    var v = V16(repeating: pad)
-    for j in 0..<len { v[j] = p[i + j] }
-    return v
-}
-
-@inline(__always)
-func store16(_ v: V16, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ len: Int) {
-    if len == 16 { UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V16.self); return }
-    for j in 0..<len { p[i + j] = v[j] }
 }
 
 /// Standard normal upper tail Q(z) = erfc(z/√2)/2 for z ≥ 0 (Numerical Recipes' erfc
 /// Chebyshev fit, fractional error < 1.2e-7 everywhere), so GELU keeps relative accuracy far
 /// into the negative tail where x·Φ(x) is tiny.
 @inline(__always)
-func vNormalTail(_ z: V16) -> V16 {
+func normalTail(_ z: Float) -> Float {
     let u = z * 0.70710678118654752  // erfc argument
     let t = 1 / (1 + 0.5 * u)
-    var p = V16(repeating: 0.17087277)
+    var p: Float = 0.17087277
     p = p * t - 0.82215223
     p = p * t + 1.48851587
     p = p * t - 1.13520398
@@ -78,18 +52,29 @@ func vNormalTail(_ z: V16) -> V16 {
     p = p * t + 0.37409196
     p = p * t + 1.00002368
     p = p * t - 1.26551223
-    return 0.5 * t * vexp(p - u * u)
+    return 0.5 * t * fastExp(p - u * u)
 }
 
-/// Φ(x) (standard normal CDF) and φ(x) (its density), for exact-erf GELU.
+/// Φ(x) (standard normal CDF).
 @inline(__always)
-func vNormalCDFAndPDF(_ x: V16) -> (cdf: V16, pdf: V16) {
-    let q = vNormalTail(vabs(x))
-    var cdf = 1 - q
-    cdf.replace(with: q, where: x .< 0)
-    let pdf = 0.3989422804014327 * vexp(-0.5 * x * x)
-    return (cdf, pdf)
+func normalCDF(_ x: Float) -> Float {
+    let q = normalTail(x < 0 ? -x : x)
+    return x < 0 ? q : 1 - q
 }
+
+/// φ(x) (standard normal density).
+@inline(__always)
+func normalPDF(_ x: Float) -> Float { 0.3989422804014327 * fastExp(-0.5 * x * x) }
+
+/// Logistic sigmoid without overflow for any x.
+@inline(__always)
+func fastSigmoid(_ x: Float) -> Float {
+    let e = fastExp(x < 0 ? x : -x)  // e^−|x| in (0, 1]
+    let s = 1 / (1 + e)
+    return x < 0 ? e * s : s
+}
+
+typealias V16 = SIMD16<Float>
 
 /// Sum of n floats with 16 independent lanes (vectorised; a fixed, deterministic order).
 @inline(__always)
@@ -97,7 +82,8 @@ func vsum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = V16(repeating: 0)
     var i = 0
     while i + 16 <= n { acc += UnsafeRawPointer(p + i).loadUnaligned(as: V16.self); i += 16 }
-    var s = acc.sum()
+    var s: Float = 0
+    for j in 0..<16 { s += acc[j] }
     while i < n { s += p[i]; i += 1 }
     return s
 }
@@ -111,7 +97,8 @@ func vdot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Flo
         acc += UnsafeRawPointer(a + i).loadUnaligned(as: V16.self) * UnsafeRawPointer(b + i).loadUnaligned(as: V16.self)
         i += 16
     }
-    var s = acc.sum()
+    var s: Float = 0
+    for j in 0..<16 { s += acc[j] }
     while i < n { s += a[i] * b[i]; i += 1 }
     return s
 }

@@ -5,18 +5,14 @@ import Foundation
 
 /// Exact (erf) GELU, x·Φ(x), as PyTorch's `nn.GELU()` default: y[i] for n values.
 func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    mapV16(n) { i, len in
-        let v = load16(x, i, len)
-        store16(v * vNormalCDFAndPDF(v).cdf, y, i, len)
-    }
+    for i in 0..<n { y[i] = x[i] * normalCDF(x[i]) }
 }
 
 /// dx[i] += dy[i] · (Φ(x) + x·φ(x)).
 func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-    mapV16(n) { i, len in
-        let v = load16(x, i, len)
-        let (cdf, pdf) = vNormalCDFAndPDF(v)
-        store16(load16(dx, i, len) + load16(dy, i, len) * (cdf + v * pdf), dx, i, len)
+    for i in 0..<n {
+        let v = x[i]
+        dx[i] += dy[i] * (normalCDF(v) + v * normalPDF(v))
     }
 }
 
@@ -29,13 +25,7 @@ func referenceGelu(_ x: Float) -> (y: Double, dy: Double) {
 
 /// Logistic sigmoid, 1/(1+e^−x), computed without overflow for any x.
 func sigmoidForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    mapV16(n) { i, len in
-        let v = load16(x, i, len)
-        let e = vexp(-vabs(v))  // in (0, 1]
-        var s = 1 / (1 + e)
-        s.replace(with: e / (1 + e), where: v .< 0)
-        store16(s, y, i, len)
-    }
+    for i in 0..<n { y[i] = fastSigmoid(x[i]) }
 }
 
 extension Tensor {

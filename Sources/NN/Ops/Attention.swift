@@ -92,7 +92,7 @@ func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         let row = s + r * cols
         var m = -Float.infinity
         for j in 0..<cols { m = max(m, row[j]) }
-        mapV16(cols) { i, len in store16(vexp(load16(row, i, len) - m), row, i, len) }
+        for j in 0..<cols { row[j] = fastExp(row[j] - m) }
         let inv = 1 / vsum(row, cols)
         for j in 0..<cols { row[j] *= inv }
     }

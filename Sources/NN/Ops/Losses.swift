@@ -57,20 +57,16 @@ public func bceWithLogits(_ logits: Tensor, _ target: Tensor, mask: Tensor? = ni
 }
 
 /// Σ w·bce(x, y) over n entries, writing grad[i] = w·(σ(x) − y)·gradScale. The sum is in
-/// Double; e^−|x| uses the SIMD exp, log1p is libm's (Double, a few hundred ns per 16).
+/// Double; e^−|x| uses the polynomial exp, log1p is libm's (Double, a few hundred ns per 16).
 func bceKernel(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ w: UnsafePointer<Float>?, _ n: Int,
                gradScale: Float, grad: UnsafeMutablePointer<Float>) -> Double {
     var total = 0.0
-    mapV16(n) { i, len in
-        let xv = load16(x, i, len), yv = load16(y, i, len)
-        let wv = w.map { load16($0, i, len) } ?? V16(repeating: 1)
-        let e = vexp(-vabs(xv))
-        var sig = 1 / (1 + e)
-        sig.replace(with: e / (1 + e), where: xv .< 0)
-        store16(wv * (sig - yv) * gradScale, grad, i, len)
-        for j in 0..<len where wv[j] != 0 {
-            let l = Double(max(xv[j], 0)) - Double(xv[j]) * Double(yv[j]) + log1p(Double(e[j]))
-            total += Double(wv[j]) * l
+    for i in 0..<n {
+        let xv = x[i], yv = y[i], wv = w?[i] ?? 1
+        grad[i] = wv * (fastSigmoid(xv) - yv) * gradScale
+        if wv != 0 {
+            let l = Double(max(xv, 0)) - Double(xv) * Double(yv) + log1p(Double(fastExp(-Swift.abs(xv))))
+            total += Double(wv) * l
         }
     }
     return total

@@ -6,14 +6,15 @@
 public final class AdamW {
     public let parameters: [(String, Tensor)]
     public var learningRate: Float
-    public var beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01
+    // Hyper-parameters in Double, as PyTorch's Python floats (1 − Float(0.999) ≠ Float(0.001)).
+    public var beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0.01
     /// Number of steps taken.
     public private(set) var step: Int = 0
     /// First and second moments, per parameter (same order as `parameters`).
     public private(set) var expAvg: [Storage]
     public private(set) var expAvgSq: [Storage]
 
-    public init(_ parameters: [(String, Tensor)], learningRate: Float = 1e-3, weightDecay: Float = 0.01) {
+    public init(_ parameters: [(String, Tensor)], learningRate: Float = 1e-3, weightDecay: Double = 0.01) {
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
@@ -25,8 +26,8 @@ public final class AdamW {
     /// PyTorch skips them: such parameters are left untouched).
     public func update() {
         step += 1
-        let t = Float(step)
-        let bc1 = 1 - powf(beta1, t), bc2 = 1 - powf(beta2, t)
+        let t = Double(step)
+        let bc1 = 1 - Foundation.pow(beta1, t), bc2 = 1 - Foundation.pow(beta2, t)
         for (i, (_, p)) in parameters.enumerated() {
             guard let g = p.gradStorage else { continue }
             adamwKernel(p: p.data, g: g.pointer, m: expAvg[i].pointer, v: expAvgSq[i].pointer, n: p.count,
@@ -51,22 +52,22 @@ public final class AdamW {
     }
 }
 
-private func powf(_ x: Float, _ y: Float) -> Float { Float(Foundation.pow(Double(x), Double(y))) }
-
 import Foundation
 
 /// The fused AdamW update of n values (one pass, vectorised by the compiler).
 @inline(__always)
 func adamwKernel(p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-                 v: UnsafeMutablePointer<Float>, n: Int, lr: Float, beta1: Float, beta2: Float, eps: Float,
-                 weightDecay: Float, bc1: Float, bc2: Float) {
-    let decay = 1 - lr * weightDecay
-    let stepSize = lr / bc1
-    let bc2Sqrt = bc2.squareRoot()
+                 v: UnsafeMutablePointer<Float>, n: Int, lr: Float, beta1: Double, beta2: Double, eps: Double,
+                 weightDecay: Double, bc1: Double, bc2: Double) {
+    // Constants in Double, rounded once to float32 (as PyTorch's kernels receive them).
+    let decay = Float(1 - Double(lr) * weightDecay)
+    let stepSize = Float(Double(lr) / bc1)
+    let bc2Sqrt = Float(bc2.squareRoot())
+    let b1 = Float(beta1), b2 = Float(beta2), a1 = Float(1 - beta1), a2 = Float(1 - beta2), eps = Float(eps)
     for i in 0..<n {
         let gi = g[i]
-        let mi = beta1 * m[i] + (1 - beta1) * gi
-        let vi = beta2 * v[i] + (1 - beta2) * gi * gi
+        let mi = b1 * m[i] + a1 * gi
+        let vi = b2 * v[i] + a2 * gi * gi
         m[i] = mi
         v[i] = vi
         p[i] = p[i] * decay - stepSize * mi / (vi.squareRoot() / bc2Sqrt + eps)

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import NN
+import Randomness
+
+/// `pfn-train bench-nn`: times one training step (forward, loss, backward, AdamW) and one
+/// evaluation forward of Model A's encoder stack (4 layers, width 128, 4 heads, feed-forward
+/// 2048, GELU, dropout 0.1) at batch 32, and a large sgemm in the same run for the ceiling.
+struct BenchNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-nn",
+        abstract: "Benchmark the NN library on Model A's transformer encoder stack.")
+
+    @Option(help: "Comma-separated node counts N.") var nodes = "20,50"
+    @Option(help: "Comma-separated thread counts (OpenBLAS threads).") var threads = "1,2"
+    @Option(help: "Timed repetitions per configuration.") var steps = 10
+    @Option(help: "Untimed repetitions first.") var warmup = 3
+    @Option(help: "Batch size B.") var batch = 32
+    @Option(help: "Encoder layers.") var layers = 4
+    @Option(help: "Model width D.") var width = 128
+    @Option(help: "Attention heads.") var heads = 4
+    @Option(help: "Feed-forward width.") var ff = 2048
+    @Option(help: "Size of the square sgemm that measures the ceiling.") var gemmSize = 2048
+
+    func validate() throws {
+        guard steps >= 1, warmup >= 0, batch >= 1, layers >= 1, width >= 1, heads >= 1, ff >= 1, gemmSize >= 1 else {
+            throw ValidationError("sizes and --steps must be positive (--warmup may be 0)")
+        }
+        guard width % heads == 0 else { throw ValidationError("--width \(width) must be divisible by --heads \(heads)") }
+        guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--nodes needs positive integers, e.g. 20,50") }
+        guard !threadList.isEmpty, threadList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads needs positive integers, e.g. 1,2") }
+    }
+
+    var nodeList: [Int] { nodes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func run() throws {
+        print("NN bench: \(layers)-layer encoder, D=\(width), H=\(heads), FF=\(ff), GELU, dropout 0.1, B=\(batch); "
+              + "median of \(steps) after \(warmup) warm-up; threads = OpenBLAS threads")
+        print(String(format: "%3@ %5@ %10@ %8@ %9@ %9@ %8@ %9@ %9@", "thr", "N", "GFLOP", "step ms", "GFLOP/s",
+                     "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
+        for t in threadList {
+            Threads.setCount(t)
+            let gemmRate = sgemmRate()
+            for n in nodeList {
+                let (stepMs, evalMs) = timeStack(nodes: n)
+                let gflop = stepFlops(nodes: n) / 1e9
+                let rate = gflop / (stepMs / 1e3)
+                print(String(format: "%3d %5d %10.2f %8.1f %9.1f %8.0f%% %8.1f %9@ %9.1f", t, n, gflop, stepMs, rate,
+                             100 * rate / gemmRate, evalMs, "\(gemmSize)³", gemmRate))
+            }
+        }
+    }
+
+    /// Multiply-adds ×2 of every product in a training step: forward, and twice that in
+    /// backward (input and weight gradients; for attention dS·K, dSᵀ·Q, dO·Vᵀ, Pᵀ·dO).
+    func stepFlops(nodes n: Int) -> Double {
+        let m = Double(batch * n), d = Double(width), f = Double(ff)
+        let linears = 2 * m * (d * 3 * d + d * d + 2 * d * f)
+        let attn = 4 * Double(batch) * Double(n * n) * d
+        return 3 * Double(layers) * (linears + attn)
+    }
+
+    func sgemmRate() -> Double {
+        let s = gemmSize
+        var rng = Xoshiro256(seed: 1)
+        let a = Tensor(shape: [s, s], scalars: (0..<(s * s)).map { _ in rng.nextFloat() })
+        let b = Tensor(shape: [s, s], scalars: (0..<(s * s)).map { _ in rng.nextFloat() })
+        let ms = median(Tape.withoutRecording { timeMs(repeat: 5, warmup: 1) { _ = matmul(a, b) } })
+        return 2 * pow(Double(s), 3) / (ms / 1e3) / 1e9
+    }
+
+    func timeStack(nodes n: Int) -> (step: Double, eval: Double) {
+        var rng = Xoshiro256(seed: 42)
+        let stack = TransformerEncoder(count: layers, dModel: width, heads: heads, dimFeedforward: ff,
+                                       activation: .gelu, rng: &rng)
+        let params = stack.namedParameters(prefix: "transformer.")
+        let opt = AdamW(params, learningRate: 1e-4)
+        let x = Tensor(shape: [batch, n, width], scalars: (0..<(batch * n * width)).map { _ in Float(rng.nextGaussian()) })
+        let ctx = ForwardContext(training: true, rng: Xoshiro256(seed: 7))
+        let step = timeMs(repeat: steps, warmup: warmup) {
+            let y = stack(x, ctx)
+            let loss = (y * y).mean()
+            opt.zeroGrad()
+            loss.backward()
+            opt.update()
+        }
+        let evalCtx = ForwardContext.evaluation()
+        let eval = Tape.withoutRecording { timeMs(repeat: steps, warmup: warmup) { _ = stack(x, evalCtx) } }
+        return (median(step), median(eval))
+    }
+
+    func timeMs(repeat count: Int, warmup: Int, _ body: () -> Void) -> [Double] {
+        for _ in 0..<warmup { body() }
+        return (0..<count).map { _ in
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        }
+    }
+
+    func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+}
