@@ -36,13 +36,17 @@ public func causalLoss(_ out: ModelOutput, _ batch: TrainingBatch, config: LossC
     let a = needsA ? (out.sampledAdjacency ?? out.logits.sigmoid()) : nil  // [B, N, N]
     var hValue: Float = 0, l1Value: Float = 0
     if let a, acyclicityWeight != 0 {
-        let hPerItem = notearsH(a, nodeCounts: batch.nodeCounts, excludeDiagonal: config.acyclicity == .scaled)  // [B]
         let h: Tensor
         switch config.acyclicity {
-        case .seed: h = hPerItem.mean()
+        case .seed:
+            h = notearsH(a, nodeCounts: batch.nodeCounts).mean()
         case .scaled:
-            let inverseN = Tensor(shape: [b], scalars: batch.nodeCounts.map { 1 / Float(max($0, 1)) })
-            h = (hPerItem * inverseN).mean()
+            // h(A/√n)/n: A∘A/n has spectral radius < 1, so h/n ∈ [0, e − 1) whatever the
+            // graph, with the same zero set (DAGs) as h(A).
+            let counts = batch.nodeCounts.map { Float(max($0, 1)) }
+            let shrink = Tensor(shape: [b, 1, 1], scalars: counts.map { 1 / $0.squareRoot() })
+            let hPerItem = notearsH(a * shrink, nodeCounts: batch.nodeCounts, excludeDiagonal: true)  // [B]
+            h = (hPerItem * Tensor(shape: [b], scalars: counts.map { 1 / $0 })).mean()
         }
         hValue = h.item
         total = total + acyclicityWeight * h

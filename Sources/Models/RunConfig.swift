@@ -6,8 +6,9 @@ public enum AcyclicityForm: String, Codable, CaseIterable, Sendable {
     /// The notebook: all N² entries, diagonal included (h is ≥ N(e^{σ²}−1) from the diagonal
     /// alone, and ~1e6 on dense graphs at initialisation).
     case seed
-    /// Diagonal excluded (self-loops are not edges) and h divided by N, so its scale does not
-    /// grow with the graph.
+    /// Scale-free: diagonal excluded (self-loops are not edges) and h(A/√N)/N, which lies in
+    /// [0, e − 1) for any A in [0, 1]^{N×N} and is 0 exactly on DAGs, so it can never swamp
+    /// the other terms.
     case scaled
 }
 

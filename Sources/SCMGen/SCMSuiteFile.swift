@@ -45,6 +45,11 @@ public enum SCMSuiteFile {
 
     /// Reads and validates every dataset of the suite at `path`, in name order.
     public static func read(_ path: String) throws -> [SCMDataset] {
+        try readNamed(path).map(\.dataset)
+    }
+
+    /// As `read`, with each dataset's group name (predictions files reuse the names).
+    public static func readNamed(_ path: String) throws -> [(name: String, dataset: SCMDataset)] {
         let root = try H5File.open(path).root
         guard let fmt = try root.stringAttribute("format") else {
             throw SuiteFileError("\(path): missing root attribute 'format'; expected \"\(format)\" (is this an SCM dataset suite written by `pfn-train sample`?)")
@@ -61,7 +66,7 @@ public enum SCMSuiteFile {
         }
         guard root.isGroup("datasets") else { throw SuiteFileError("\(path): missing group '/datasets'") }
         let top = try root.openGroup("datasets")
-        return try top.childNames().map { try read(try top.openGroup($0), path: path) }
+        return try top.childNames().map { ($0, try read(try top.openGroup($0), path: path)) }
     }
 
     static func read(_ g: H5Group, path: String) throws -> SCMDataset {
