@@ -53,14 +53,31 @@ final class CommandErrorTests: XCTestCase {
         let p = try folderWithRun()
         try Data("not a folder".utf8).write(to: URL(fileURLWithPath: p.path("blocker")))
         try assertRefused(p, ["--model", "A", "--steps", "2", "--log-dir", "blocker/logs"] + PFNTrainProcess.tiny,
-                          mentions: ["blocker/logs", "--log-dir"])
+                          mentions: ["blocker/logs", "--log-dir", "is a file"])
     }
 
+    /// The log folder is new and fine, the checkpoint folder is not: the refused run must not
+    /// leave the new (empty) log folder behind either.
     func testUnwritableCheckpointFolderIsRefused() throws {
         let p = try folderWithRun()
         try Data("not a folder".utf8).write(to: URL(fileURLWithPath: p.path("blocker")))
-        try assertRefused(p, ["--model", "A", "--steps", "2", "--checkpoint-dir", "blocker/ckpt"] + PFNTrainProcess.tiny,
-                          mentions: ["blocker/ckpt", "--checkpoint-dir"])
+        try assertRefused(p, ["--model", "A", "--steps", "2", "--log-dir", "newlogs", "--checkpoint-dir", "blocker/ckpt"]
+                          + PFNTrainProcess.tiny, mentions: ["blocker/ckpt", "--checkpoint-dir", "is a file"])
+        XCTAssertFalse(p.exists("newlogs"))
+    }
+
+    /// A resumed run keeps its checkpoint's config; a flag that would change it is refused,
+    /// not silently ignored.
+    func testResumeFlagsThatContradictTheCheckpointAreRefused() throws {
+        let p = try folderWithRun()
+        try assertRefused(p, ["--resume", "checkpoints/A/final.h5", "--steps", "4", "--lr", "0.01"],
+                          mentions: ["--lr 0.01", "checkpoint has 0.0001"])
+        try assertRefused(p, ["--resume", "checkpoints/A/final.h5", "--steps", "4", "--nodes", "6"],
+                          mentions: ["--nodes-max 6", "--nodes-min 6"])
+        try assertRefused(p, ["--resume", "checkpoints/A/final.h5", "--steps", "4", "--stream", "sequential"],
+                          mentions: ["--stream"])
+        // Restating the checkpoint's own settings is no contradiction.
+        try p.runOK(["--resume", "checkpoints/A/final.h5", "--steps", "3", "--nodes", "5", "--batch", "4", "--threads", "1"])
     }
 
     func testResumingAnotherVariantsCheckpointIsRefused() throws {
@@ -82,6 +99,6 @@ final class CommandErrorTests: XCTestCase {
 
     func testResumingAFileThatIsNoCheckpointIsRefused() throws {
         let p = try folderWithRun()
-        try assertRefused(p, ["--resume", "logs/A.json", "--steps", "4"], mentions: ["logs/A.json"])
+        try assertRefused(p, ["--resume", "logs/A.json", "--steps", "4"], mentions: ["--resume", "logs/A.json", "not an HDF5 file"])
     }
 }

@@ -57,8 +57,8 @@ struct PFNTrainProcess {
         process.arguments = args
         process.currentDirectoryURL = directory
         let out = directory.appendingPathComponent(".\(tag).stdout"), err = directory.appendingPathComponent(".\(tag).stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
