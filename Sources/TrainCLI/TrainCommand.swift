@@ -14,8 +14,9 @@ struct TrainCommand: ParsableCommand {
         Variants (the seed notebook's five models):
         \(Variant.allCases.map { "  \($0.rawValue)  \($0.summary)" }.joined(separator: "\n"))
 
-        --steps is the total: --resume PATH continues from the checkpoint's step up to it, with
-        the checkpoint's config (model, prior, loss); flags that contradict it are refused.
+        --steps is the total: --resume PATH continues from the checkpoint's step up to it, \
+        with the checkpoint's config (model, prior, loss); flags that contradict it are refused.
+
         Ctrl-C saves a checkpoint and the log, then exits with status 130.
         """)
 

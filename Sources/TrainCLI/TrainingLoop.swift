@@ -40,7 +40,10 @@ struct TrainingLoop {
 
     /// Continues the run of checkpoint `path` (its folder names the run) up to `--steps`.
     static func resuming(_ path: String, command: TrainCommand) throws -> TrainingLoop {
-        let checkpoint = try Checkpoint.read(path)
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.read(path) } catch {
+            throw CLIError("--resume \(path): \(error)")
+        }
         guard let json = checkpoint.config, var config = try? JSONDecoder().decode(RunConfig.self, from: Data(json.utf8)) else {
             throw CLIError("\(path) has no pfn-train run config; it cannot be resumed (eval and predict can still use it)")
         }
@@ -49,6 +52,10 @@ struct TrainingLoop {
         }
         if let flag = command.modelOptions.given.first {
             throw CLIError("\(flag) cannot change when resuming (the checkpoint fixes the model's shape); drop it")
+        }
+        let conflicts = try resumeConflicts(command, checkpoint: config)
+        if !conflicts.isEmpty {
+            throw CLIError("a resumed run keeps its checkpoint's config, but the flags ask for \(conflicts.joined(separator: ", ")); drop them (only --steps and output options may change)")
         }
         guard command.steps > checkpoint.step else {
             throw CLIError("the checkpoint is at step \(checkpoint.step); --steps \(command.steps) is the total, so pass a larger value")
@@ -62,6 +69,9 @@ struct TrainingLoop {
                                      mode: config.train.stream, state: state)
         let runDir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let name = command.output.runName ?? URL(fileURLWithPath: runDir).lastPathComponent
+        if let problem = folderProblem(command.output.logDir) {
+            throw CLIError("--log-dir '\(command.output.logDir)' cannot be used: \(problem); choose another --log-dir")
+        }
         try FileManager.default.createDirectory(atPath: command.output.logDir, withIntermediateDirectories: true)
         let newJSON = try encodeConfig(config)
         let log = try TrainingLogWriter.resuming(path: "\(command.output.logDir)/\(name).json", configJSON: newJSON,
@@ -88,17 +98,37 @@ struct TrainingLoop {
         return name
     }
 
+    /// Creates the log folder and the run's checkpoint folder, after checking both can be
+    /// created, so a refused run leaves no empty folder behind.
     static func prepareFolders(_ output: OutputOptions, run: String) throws -> String {
         let runDir = "\(output.checkpointDir)/\(run)"
-        for dir in [output.logDir, runDir] {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw CLIError("cannot create folder '\(dir)': \(error.localizedDescription); choose a writable --log-dir/--checkpoint-dir")
+        let dirs = [(output.logDir, "--log-dir"), (runDir, "--checkpoint-dir")]
+        for (dir, option) in dirs {
+            if let problem = folderProblem(dir) {
+                throw CLIError("\(option) '\(dir)' cannot be used: \(problem); choose another \(option)")
             }
-            guard FileManager.default.isWritableFile(atPath: dir) else {
-                throw CLIError("folder '\(dir)' is not writable; choose another --log-dir/--checkpoint-dir")
+        }
+        for (dir, option) in dirs {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw CLIError("\(option): cannot create folder '\(dir)' (\(error.localizedDescription)); choose another \(option)")
             }
         }
         return runDir
+    }
+
+    /// Why `dir` cannot be (created and) written, judged from its nearest existing ancestor.
+    static func folderProblem(_ dir: String) -> String? {
+        var path = URL(fileURLWithPath: dir).standardizedFileURL
+        while true {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir) {
+                if !isDir.boolValue { return "'\(path.path)' is a file, not a folder" }
+                return FileManager.default.isWritableFile(atPath: path.path) ? nil : "folder '\(path.path)' is not writable"
+            }
+            let parent = path.deletingLastPathComponent()
+            if parent.path == path.path { return nil }
+            path = parent
+        }
     }
 
     static func encodeConfig(_ config: RunConfig) throws -> String {

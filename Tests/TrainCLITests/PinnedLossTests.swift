@@ -1,0 +1,40 @@
+import Foundation
+import XCTest
+
+/// A regression pin: a 5-step tiny run with a fixed seed must log the losses recorded below.
+///
+/// Why: the other tests check properties (resume exactness, shapes, gradients); none notices
+/// if a refactor silently changes what training computes — a different initialisation, data
+/// order, feature, loss term or optimizer detail. Step 1's loss is before any update (init,
+/// data, forward, loss); steps 2–5 add backward and AdamW (the high --lr makes updates count).
+///
+/// If a change is *meant* to alter training, re-record: run the command in `args` below in an
+/// empty folder (the binary is .build/release/pfn-train) and copy the `loss`, `delta_mse` and
+/// `dag_bce` arrays of logs/C.json here, saying in the commit message why they changed.
+/// The values were recorded on the 2-core AVX2 build machine; the package is compiled with
+/// -march=native, so another CPU (e.g. AVX-512) may differ in the last digits.
+final class PinnedLossTests: XCTestCase {
+    static let args = ["--model", "C", "--steps", "5", "--log-every", "1", "--seed", "7", "--lr", "0.01",
+                       "--stream", "mixed"] + PFNTrainProcess.tiny   // tiny includes --threads 1
+
+    static let pinned: [String: [Double]] = [
+        "loss": [24.3960323, 41.5499191, 23.4240589, 39.3860588, 21.4522514],
+        "delta_mse": [19.3438053, 50.1939507, 13.9813585, 43.9157791, 14.3095284],
+        "dag_bce": [0.883905828, 0.54761225, 0.43051821, 0.386790603, 0.370929718],
+    ]
+
+    func testTinyRunLogsThePinnedLosses() throws {
+        let p = try PFNTrainProcess(self)
+        try p.runOK(Self.args)
+        let log = try p.log("logs/C.json")
+        XCTAssertEqual(try p.series(log, "step"), [1, 2, 3, 4, 5])
+        for (key, expected) in Self.pinned.sorted(by: { $0.key < $1.key }) {
+            let got = try p.series(log, key)
+            XCTAssertEqual(got.count, expected.count, key)
+            for (i, (g, e)) in zip(got, expected).enumerated() {
+                XCTAssertEqual(g, e, accuracy: 1e-5 * abs(e),
+                               "\(key) at step \(i + 1) is \(g), pinned \(e): training changed (see the comment above to re-record)")
+            }
+        }
+    }
+}
