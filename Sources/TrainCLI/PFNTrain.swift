@@ -5,7 +5,7 @@ struct PFNTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfn-train",
         abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
-        subcommands: [TrainCommand.self, SampleCommand.self, PlotCommand.self, CompareCommand.self,
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, SampleCommand.self, PlotCommand.self, CompareCommand.self,
                       BenchDataCommand.self, BenchNNCommand.self],
         defaultSubcommand: TrainCommand.self)
 }
