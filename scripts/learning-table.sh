@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Reproduces the README's learning table: trains each variant briefly on small graphs with the
+# held-out suite evaluated during training, then evaluates the final checkpoints against the
+# baselines. Usage: scripts/learning-table.sh [OUT_DIR] (env: STEPS, NODES, SUITE, VARIANTS, JOBS).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$root/out/learning}"
+steps="${STEPS:-1000}" nodes="${NODES:-10}" suite="${SUITE:-n10}" variants="${VARIANTS:-A B C D E}" jobs="${JOBS:-2}"
+"$root/scripts/setup.sh"
+bin="$root/.build/release/pfn-train"
+mkdir -p "$out"
+cd "$out"
+run() {  # run NAME ARGS...
+    local name=$1; shift
+    [ -f "checkpoints/$name/final.h5" ] || "$bin" --steps "$steps" --nodes "$nodes" --threads 1 --seed 1 \
+        --eval-every $((steps / 4)) --eval-suite "$suite" --log-every 50 --checkpoint-every 0 --run-name "$name" "$@" > "$name.out"
+}
+specs=()
+for v in $variants; do specs+=("$v --model $v"); done
+specs+=("A-sequential --model A --stream sequential" "A-seed-loss --model A --loss seed")
+for spec in "${specs[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    run $spec &
+done
+wait
+for name in $variants A-sequential A-seed-loss; do
+    "$bin" eval --checkpoint "checkpoints/$name/final.h5" --suite "$suite" --json "eval-$name.json" --markdown > "eval-$name.md"
+done
+"$bin" compare logs/*.json
+"$bin" plot logs/*.json --out compare.svg
+echo "tables: $out/eval-*.md; plot: $out/compare.svg"
