@@ -12,7 +12,7 @@ struct BenchNNCommand: ParsableCommand {
         abstract: "Benchmark the NN library on Model A's transformer encoder stack.")
 
     @Option(help: "Comma-separated node counts N.") var nodes = "20,50"
-    @Option(help: "Comma-separated thread counts (OpenBLAS threads).") var threads = "1,2"
+    @Option(help: "Comma-separated thread counts (NN.Threads).") var threads = "1,2"
     @Option(help: "Timed repetitions per configuration.") var steps = 10
     @Option(help: "Untimed repetitions first.") var warmup = 3
     @Option(help: "Batch size B.") var batch = 32
@@ -36,7 +36,7 @@ struct BenchNNCommand: ParsableCommand {
 
     func run() throws {
         print("NN bench: \(layers)-layer encoder, D=\(width), H=\(heads), FF=\(ff), GELU, dropout 0.1, B=\(batch); "
-              + "median of \(steps) after \(warmup) warm-up; threads = OpenBLAS threads")
+              + "median of \(steps) after \(warmup) warm-up; NN threads (OpenBLAS serial per call)")
         print(String(format: "%3@ %5@ %10@ %8@ %9@ %9@ %8@ %9@ %9@", "thr", "N", "GFLOP", "step ms", "GFLOP/s",
                      "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
         for t in threadList {

@@ -7,23 +7,30 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
     precondition(bias.shape == [f], "biasActivationDropout: bias \(bias.shape) for input \(x.shape)")
     let rows = x.count / max(f, 1)
     let mask = ctx.training && p > 0 ? DropoutMask(count: x.count, p: p, rng: &ctx.rng) : nil
+    let rowsPerChunk = max(1, 16384 / max(f, 1))
     let out = Tensor.result(x.shape, [x, bias]) { out in
-        let dz = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
-        defer { dz.deallocate() }
         let gx: UnsafeMutablePointer<Float>? = x.requiresGrad ? x.grad : nil
-        let gb: UnsafeMutablePointer<Float>? = bias.requiresGrad ? bias.grad : nil
-        for r in 0..<rows {
-            let o = r * f
-            activationBackwardRow(activation, x.data + o, bias.data, out.grad + o, dz, f)
-            if let mask { maskRow(dz, mask.keep + o, mask.scale, f) }
-            if let gx { addRow(dz, gx + o, f) }
-            if let gb { addRow(dz, gb, f) }
+        // Each chunk sums its own bias gradient; chunks are added in order (deterministic).
+        let partial = Storage(count: Threads.count * f)  // [chunks, F]
+        parallelRanges(rows, minimumPerChunk: rowsPerChunk) { chunk, range in
+            let dz = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
+            defer { dz.deallocate() }
+            for r in range {
+                let o = r * f
+                activationBackwardRow(activation, x.data + o, bias.data, out.grad + o, dz, f)
+                if let mask { maskRow(dz, mask.keep + o, mask.scale, f) }
+                if let gx { addRow(dz, gx + o, f) }
+                addRow(dz, partial.pointer + chunk * f, f)
+            }
         }
+        if bias.requiresGrad { for c in 0..<Threads.count { addRow(partial.pointer + c * f, bias.grad, f) } }
     }
-    for r in 0..<rows {
-        let o = r * f
-        activationForwardRow(activation, x.data + o, bias.data, out.data + o, f)
-        if let mask { maskRow(out.data + o, mask.keep + o, mask.scale, f) }
+    parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, range in
+        for r in range {
+            let o = r * f
+            activationForwardRow(activation, x.data + o, bias.data, out.data + o, f)
+            if let mask { maskRow(out.data + o, mask.keep + o, mask.scale, f) }
+        }
     }
     return out
 }
