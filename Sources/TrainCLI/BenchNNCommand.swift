@@ -12,7 +12,7 @@ struct BenchNNCommand: ParsableCommand {
         abstract: "Benchmark the NN library on Model A's transformer encoder stack.")
 
     @Option(help: "Comma-separated node counts N.") var nodes = "20,50"
-    @Option(help: "Comma-separated thread counts (OpenBLAS threads).") var threads = "1,2"
+    @Option(help: "Comma-separated thread counts (NN.Threads).") var threads = "1,2"
     @Option(help: "Timed repetitions per configuration.") var steps = 10
     @Option(help: "Untimed repetitions first.") var warmup = 3
     @Option(help: "Batch size B.") var batch = 32
@@ -36,18 +36,19 @@ struct BenchNNCommand: ParsableCommand {
 
     func run() throws {
         print("NN bench: \(layers)-layer encoder, D=\(width), H=\(heads), FF=\(ff), GELU, dropout 0.1, B=\(batch); "
-              + "median of \(steps) after \(warmup) warm-up; threads = OpenBLAS threads")
-        print(String(format: "%3@ %5@ %10@ %8@ %9@ %9@ %8@ %9@ %9@", "thr", "N", "GFLOP", "step ms", "GFLOP/s",
-                     "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
+              + "median of \(steps) after \(warmup) warm-up; NN threads (OpenBLAS serial per call)")
+        print("(cpu ms: process CPU time of a step, all threads: robust to other load at 1 thread)")
+        print(String(format: "%3@ %5@ %10@ %8@ %8@ %9@ %9@ %8@ %9@ %9@", "thr", "N", "GFLOP", "step ms", "cpu ms",
+                     "GFLOP/s", "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
         for t in threadList {
             Threads.setCount(t)
             let gemmRate = sgemmRate()
             for n in nodeList {
-                let (stepMs, evalMs) = timeStack(nodes: n)
+                let (stepMs, cpuMs, evalMs) = timeStack(nodes: n)
                 let gflop = stepFlops(nodes: n) / 1e9
                 let rate = gflop / (stepMs / 1e3)
-                print(String(format: "%3d %5d %10.2f %8.1f %9.1f %8.0f%% %8.1f %9@ %9.1f", t, n, gflop, stepMs, rate,
-                             100 * rate / gemmRate, evalMs, "\(gemmSize)³", gemmRate))
+                print(String(format: "%3d %5d %10.2f %8.1f %8.1f %9.1f %8.0f%% %8.1f %9@ %9.1f", t, n, gflop, stepMs, cpuMs,
+                             rate, 100 * rate / gemmRate, evalMs, "\(gemmSize)³", gemmRate))
             }
         }
     }
@@ -66,11 +67,12 @@ struct BenchNNCommand: ParsableCommand {
         var rng = Xoshiro256(seed: 1)
         let a = Tensor(shape: [s, s], scalars: (0..<(s * s)).map { _ in rng.nextFloat() })
         let b = Tensor(shape: [s, s], scalars: (0..<(s * s)).map { _ in rng.nextFloat() })
-        let ms = median(Tape.withoutRecording { timeMs(repeat: 5, warmup: 1) { _ = matmul(a, b) } })
+        var unused: [Double] = []
+        let ms = median(Tape.withoutRecording { timeMs(repeat: 5, warmup: 1, cpu: &unused) { _ = matmul(a, b) } })
         return 2 * pow(Double(s), 3) / (ms / 1e3) / 1e9
     }
 
-    func timeStack(nodes n: Int) -> (step: Double, eval: Double) {
+    func timeStack(nodes n: Int) -> (step: Double, cpu: Double, eval: Double) {
         var rng = Xoshiro256(seed: 42)
         let stack = TransformerEncoder(count: layers, dModel: width, heads: heads, dimFeedforward: ff,
                                        activation: .gelu, rng: &rng)
@@ -78,7 +80,8 @@ struct BenchNNCommand: ParsableCommand {
         let opt = AdamW(params, learningRate: 1e-4)
         let x = Tensor(shape: [batch, n, width], scalars: (0..<(batch * n * width)).map { _ in Float(rng.nextGaussian()) })
         let ctx = ForwardContext(training: true, rng: Xoshiro256(seed: 7))
-        let step = timeMs(repeat: steps, warmup: warmup) {
+        var cpu: [Double] = []
+        let step = timeMs(repeat: steps, warmup: warmup, cpu: &cpu) {
             let y = stack(x, ctx)
             let loss = (y * y).mean()
             opt.zeroGrad()
@@ -86,17 +89,29 @@ struct BenchNNCommand: ParsableCommand {
             opt.update()
         }
         let evalCtx = ForwardContext.evaluation()
-        let eval = Tape.withoutRecording { timeMs(repeat: steps, warmup: warmup) { _ = stack(x, evalCtx) } }
-        return (median(step), median(eval))
+        var unused: [Double] = []
+        let eval = Tape.withoutRecording { timeMs(repeat: steps, warmup: warmup, cpu: &unused) { _ = stack(x, evalCtx) } }
+        return (median(step), median(cpu), median(eval))
     }
 
-    func timeMs(repeat count: Int, warmup: Int, _ body: () -> Void) -> [Double] {
+    /// Wall-clock milliseconds of each repetition; `cpu` gets the process CPU milliseconds.
+    func timeMs(repeat count: Int, warmup: Int, cpu: inout [Double], _ body: () -> Void) -> [Double] {
         for _ in 0..<warmup { body() }
-        return (0..<count).map { _ in
-            let t0 = DispatchTime.now().uptimeNanoseconds
+        var wall: [Double] = []
+        cpu = []
+        for _ in 0..<count {
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuNanoseconds()
             body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            cpu.append(Double(cpuNanoseconds() - c0) / 1e6)
         }
+        return wall
+    }
+
+    func cpuNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
     func median(_ xs: [Double]) -> Double {

@@ -24,6 +24,21 @@ final class OpGradientTests: XCTestCase {
         checkGradients([x]) { x.abs() }
     }
 
+    func testFusedBiasActivationDropout() {
+        let x = randomTensor([3, 20], seed: 30, scale: 2), b = randomTensor([20], seed: 31)
+        for act in [Activation.gelu, .relu] {
+            for i in 0..<x.count where abs(x.data[i] + b.data[i % 20]) < 0.05 { x.data[i] += 0.3 }
+            checkGradients([x, b]) {
+                biasActivationDropout(x, bias: b, activation: act, dropout: 0.3, ForwardContext(training: true, rng: Xoshiro256(seed: 4)))
+            }
+            // Same values as the unfused ops with the same mask draw.
+            let fused = biasActivationDropout(x, bias: b, activation: act, dropout: 0.3, ForwardContext(training: true, rng: Xoshiro256(seed: 4)))
+            let z = x + b
+            let plain = (act == .gelu ? z.gelu() : z.relu()).dropout(0.3, ForwardContext(training: true, rng: Xoshiro256(seed: 4)))
+            XCTAssertEqual(fused.scalars, plain.scalars)
+        }
+    }
+
     func testReductionsAndShapes() {
         let x = randomTensor([2, 3, 4], seed: 6)
         checkGradients([x]) { x.sum() }

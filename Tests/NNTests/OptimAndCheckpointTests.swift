@@ -71,6 +71,21 @@ final class OptimAndCheckpointTests: XCTestCase {
         XCTAssertEqual(try root.shape(of: "params/transformer.layers.1.self_attn.in_proj_weight"), [24, 8])
     }
 
+    /// With NN_EXPORT_CHECKPOINT=path, writes a 2-layer stack (d 8, 2 heads, FF 16, eval
+    /// input/output under /check) for reference/check_nn_checkpoint.py to load into
+    /// PyTorch's nn.TransformerEncoder with load_state_dict(strict=True).
+    func testExportForPyTorch() throws {
+        guard let path = ProcessInfo.processInfo.environment["NN_EXPORT_CHECKPOINT"] else { return }
+        let m = model(4)
+        let x = randomTensor([2, 5, 8], seed: 5)
+        let y = m(x, .evaluation())
+        try Checkpoint(model: "stack", config: #"{"d_model": 8, "nhead": 2, "dim_feedforward": 16, "num_layers": 2}"#,
+                       parameters: m.namedParameters()).write(to: path)
+        let f = try H5File.open(path, writable: true).root
+        try f.write("check/x", x.scalars, shape: x.shape)
+        try f.write("check/y", y.scalars, shape: y.shape)
+    }
+
     func testStrictLoadNamesEveryMissingUnexpectedAndMisShapedKey() throws {
         let named = model(1).namedParameters(prefix: "transformer.")
         var ckpt = Checkpoint(model: "A", parameters: named)

@@ -1,14 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Float32 row-major storage, freed with its last owner. Reshaped views share it.
 public final class Storage {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
 
     /// Zero-filled storage of `count` floats.
-    public init(count: Int) {
-        self.count = count
-        pointer = .allocate(capacity: max(count, 1))
+    public convenience init(count: Int) {
+        self.init(uninitializedCount: count)
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
+
+    /// Storage whose values the caller overwrites entirely (op outputs).
+    public init(uninitializedCount count: Int) {
+        _ = Storage.allocatorConfigured
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+    }
+
+    /// A training step frees and reallocates the same multi-megabyte buffers every step. By
+    /// default glibc serves those with mmap and returns them to the kernel, so every step
+    /// pays page faults and kernel zeroing; keeping them in the heap avoids that.
+    private static let allocatorConfigured: Bool = {
+        #if canImport(Glibc)
+        // mallopt is in <malloc.h>, which the Glibc module does not export.
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {  // RTLD_DEFAULT
+            let mallopt = unsafeBitCast(sym, to: Mallopt.self)
+            _ = mallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD: big buffers from the heap
+            _ = mallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD: keep freed heap memory
+        }
+        #endif
+        return true
+    }()
 
     deinit { pointer.deallocate() }
 }
@@ -145,7 +171,8 @@ extension Tensor {
     /// input requires a gradient.
     static func result(_ shape: [Int], _ inputs: [Tensor], storage: Storage? = nil,
                        backward: @escaping (Tensor) -> Void) -> Tensor {
-        let s = storage ?? Storage(count: shape.reduce(1, *))
+        // Every op writes all of its output, so it starts uninitialised.
+        let s = storage ?? Storage(uninitializedCount: shape.reduce(1, *))
         let needs = Tape.isRecording && inputs.contains { $0.requiresGrad }
         let t = Tensor(shape: shape, storage: s, requiresGrad: needs)
         if needs {

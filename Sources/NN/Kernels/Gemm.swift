@@ -1,10 +1,42 @@
 import COpenBLAS
+import Dispatch
 
 /// Row-major sgemm: C[M, N] = alpha · op(A) · op(B) + beta · C, with leading dimensions
 /// (row strides) so strided sub-matrices (one head of a packed QKV buffer, one node of a
-/// [B, N, D] tensor) are used in place.
-@inline(__always)
+/// [B, N, D] tensor) are used in place. Large products are split into `Threads.count`
+/// blocks of C's rows (or columns when M is small), each a single-threaded OpenBLAS call on
+/// its own thread: each element of C sees the same summation as unsplit.
 func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+           beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    _ = Threads.serialBLAS
+    let t = Threads.count
+    guard t > 1, 2 * m * n * k >= 1 << 22 else {
+        sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                    beta: beta, c: c, ldc: ldc)
+        return
+    }
+    if m >= n || m >= 32 * t {
+        let rows = (m + t - 1) / t
+        parallelFor(t) { i in
+            let r0 = i * rows, r1 = min(m, r0 + rows)
+            guard r0 < r1 else { return }
+            sgemmSerial(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
+                        a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
+        }
+    } else {
+        let cols = (n + t - 1) / t
+        parallelFor(t) { i in
+            let c0 = i * cols, c1 = min(n, c0 + cols)
+            guard c0 < c1 else { return }
+            sgemmSerial(transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
+                        b: transB ? b + c0 * ldb : b + c0, ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
+        }
+    }
+}
+
+@inline(__always)
+func sgemmSerial(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
@@ -33,14 +65,36 @@ func referenceGemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k
     }
 }
 
-/// The threading plan: OpenBLAS's own threads parallelise the large products (which are
-/// nearly all of a step's flops); every other kernel runs on the calling thread.
+/// The threading plan: OpenBLAS runs single-threaded (its pthreads spin after each call and
+/// do not parallelise small products); the library splits large products and the big
+/// elementwise kernels itself into `count` blocks on libdispatch's pool. Results are
+/// deterministic for a given count.
 public enum Threads {
-    /// Sets how many threads OpenBLAS uses (1 = fully serial, bit-reproducible per count).
+    nonisolated(unsafe) public private(set) static var count = 1
+    static let serialBLAS: Bool = { openblas_set_num_threads(1); return true }()
+
+    /// Sets the number of threads (1 = everything on the calling thread).
     public static func setCount(_ n: Int) {
         precondition(n >= 1, "thread count must be at least 1")
-        openblas_set_num_threads(Int32(n))
+        _ = serialBLAS
+        count = n
     }
+}
 
-    public static var count: Int { Int(openblas_get_num_threads()) }
+/// Runs body(0..<n) concurrently (on the caller when n == 1); returns when all are done.
+@inline(__always)
+func parallelFor(_ n: Int, _ body: (Int) -> Void) {
+    if n <= 1 { for i in 0..<n { body(i) }; return }
+    DispatchQueue.concurrentPerform(iterations: n, execute: body)
+}
+
+/// Splits 0..<count into Threads.count contiguous ranges (fewer when count is small) and runs
+/// them concurrently: body(chunkIndex, range).
+func parallelRanges(_ count: Int, minimumPerChunk: Int = 4096, _ body: (Int, Range<Int>) -> Void) {
+    let chunks = max(1, min(Threads.count, count / max(minimumPerChunk, 1)))
+    let size = (count + chunks - 1) / max(chunks, 1)
+    parallelFor(chunks) { i in
+        let lo = i * size, hi = min(count, lo + size)
+        if lo < hi { body(i, lo..<hi) }
+    }
 }

@@ -75,6 +75,12 @@ public final class Sequential: Module {
 
     public init(_ items: [Item]) { self.items = items }
 
+    /// The Linear at position `index` (e.g. `head.linear(0)` for PyTorch's `head[0]`).
+    public func linear(_ index: Int) -> Linear {
+        guard case .linear(let l) = items[index] else { preconditionFailure("Sequential item \(index) is not a Linear") }
+        return l
+    }
+
     public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext? = nil) -> Tensor {
         var h = x
         for item in items {

@@ -37,11 +37,11 @@ public final class TransformerEncoderLayer: Module {
         return norm2(h + ff.dropout(dropout, ctx))
     }
 
-    /// linear2(dropout(activation(linear1(h)))).
+    /// linear2(dropout(activation(linear1(h)))), linear1's bias fused into the activation.
     func feedForward(_ h: Tensor, _ ctx: ForwardContext) -> Tensor {
-        let a = linear1(h)  // [B, N, FF]
-        let act = activation == .gelu ? a.gelu() : a.relu()
-        return linear2(act.dropout(dropout, ctx))
+        let a = linear(h, weight: linear1.weight, bias: nil)  // [B, N, FF]
+        let act = biasActivationDropout(a, bias: linear1.bias!, activation: activation, dropout: dropout, ctx)
+        return linear2(act)
     }
 
     public func namedParameters(prefix: String) -> [(String, Tensor)] {

@@ -31,11 +31,13 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
     let inputs = bias.map { [qkv, $0] } ?? [qkv]
     let out = Tensor.result([bsz, n, d], inputs) { out in
         let dout = out.grad  // [B, N, D]
-        let dP = UnsafeMutablePointer<Float>.allocate(capacity: nn)  // [N, N] scratch
-        defer { dP.deallocate() }
         let dqkv: UnsafeMutablePointer<Float>? = qkv.requiresGrad ? qkv.grad : nil
         let dbias: UnsafeMutablePointer<Float>? = (bias?.requiresGrad ?? false) ? bias!.grad : nil
-        for b in 0..<bsz {
+        // Batch items are independent (disjoint rows of dqkv and dbias): one chunk per thread.
+        parallelRanges(bsz, minimumPerChunk: 1) { _, items in
+          let dP = UnsafeMutablePointer<Float>.allocate(capacity: nn)  // [N, N] scratch
+          defer { dP.deallocate() }
+          for b in items {
             for h in 0..<heads {
                 let base = b * n * d3 + h * dh
                 let q = qkv.data + base, k = q + d, v = q + 2 * d
@@ -61,9 +63,11 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
                           c: dqkv + base + d, ldc: d3)
                 }
             }
+          }
         }
     }
-    for b in 0..<bsz {
+    parallelRanges(bsz, minimumPerChunk: 1) { _, items in
+      for b in items {
         for h in 0..<heads {
             let base = b * n * d3 + h * dh
             let q = qkv.data + base, k = q + d, v = q + 2 * d
@@ -82,6 +86,7 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
             sgemm(m: n, n: dh, k: n, a: dropped.pointer + bh, lda: n, b: v, ldb: d3,
                   c: out.data + b * n * d + h * dh, ldc: d)
         }
+      }
     }
     return out
 }

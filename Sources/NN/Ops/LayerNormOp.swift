@@ -7,13 +7,27 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
     precondition(weight.shape == [d] && bias.shape == [d], "layerNorm: x \(x.shape), weight \(weight.shape), bias \(bias.shape)")
     let rows = x.count / max(d, 1)
     let mean = Storage(count: rows), rstd = Storage(count: rows)  // [rows] saved for backward
+    let rowsPerChunk = max(1, 8192 / max(d, 1))
     let out = Tensor.result(x.shape, [x, weight, bias]) { out in
-        layerNormBackward(x: x.data, dy: out.grad, weight: weight.data, mean: mean.pointer, rstd: rstd.pointer,
-                          rows: rows, d: d, dx: x.requiresGrad ? x.grad : nil,
-                          dWeight: weight.requiresGrad ? weight.grad : nil, dBias: bias.requiresGrad ? bias.grad : nil)
+        // Row chunks in parallel; each sums its own weight/bias gradients, added in order.
+        let partial = Storage(count: Threads.count * 2 * d)  // [chunks, 2, D]
+        let dx: UnsafeMutablePointer<Float>? = x.requiresGrad ? x.grad : nil
+        parallelRanges(rows, minimumPerChunk: rowsPerChunk) { c, r in
+            let o = r.lowerBound * d
+            layerNormBackward(x: x.data + o, dy: out.grad + o, weight: weight.data, mean: mean.pointer + r.lowerBound,
+                              rstd: rstd.pointer + r.lowerBound, rows: r.count, d: d, dx: dx.map { $0 + o },
+                              dWeight: partial.pointer + 2 * c * d, dBias: partial.pointer + (2 * c + 1) * d)
+        }
+        for c in 0..<Threads.count {
+            if weight.requiresGrad { for j in 0..<d { weight.grad[j] += partial.pointer[2 * c * d + j] } }
+            if bias.requiresGrad { for j in 0..<d { bias.grad[j] += partial.pointer[(2 * c + 1) * d + j] } }
+        }
     }
-    layerNormForward(x: x.data, weight: weight.data, bias: bias.data, eps: eps, rows: rows, d: d,
-                     y: out.data, mean: mean.pointer, rstd: rstd.pointer)
+    parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, r in
+        let o = r.lowerBound * d
+        layerNormForward(x: x.data + o, weight: weight.data, bias: bias.data, eps: eps, rows: r.count, d: d,
+                         y: out.data + o, mean: mean.pointer + r.lowerBound, rstd: rstd.pointer + r.lowerBound)
+    }
     return out
 }
 

@@ -81,6 +81,7 @@ private func pow2(_ s: Int) -> Double {
 }
 
 private func dgemm(_ a: [Double], _ b: [Double], _ c: inout [Double], _ n: Int, alpha: Double) {
+    _ = Threads.serialBLAS
     a.withUnsafeBufferPointer { ap in
         b.withUnsafeBufferPointer { bp in
             c.withUnsafeMutableBufferPointer { cp in

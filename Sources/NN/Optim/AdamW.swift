@@ -30,9 +30,12 @@ public final class AdamW {
         let bc1 = 1 - Foundation.pow(beta1, t), bc2 = 1 - Foundation.pow(beta2, t)
         for (i, (_, p)) in parameters.enumerated() {
             guard let g = p.gradStorage else { continue }
-            adamwKernel(p: p.data, g: g.pointer, m: expAvg[i].pointer, v: expAvgSq[i].pointer, n: p.count,
-                        lr: learningRate, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                        bc1: bc1, bc2: bc2)
+            let m = expAvg[i].pointer, v = expAvgSq[i].pointer
+            parallelRanges(p.count, minimumPerChunk: 32768) { _, r in
+                adamwKernel(p: p.data + r.lowerBound, g: g.pointer + r.lowerBound, m: m + r.lowerBound,
+                            v: v + r.lowerBound, n: r.count, lr: learningRate, beta1: beta1, beta2: beta2, eps: eps,
+                            weightDecay: weightDecay, bc1: bc1, bc2: bc2)
+            }
         }
     }
 
