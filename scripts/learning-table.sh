@@ -18,9 +18,11 @@ run() {  # run NAME ARGS...
 specs=()
 for v in $variants; do specs+=("$v --model $v"); done
 specs+=("A-sequential --model A --stream sequential" "A-seed-loss --model A --loss seed")
+active=0
 for spec in "${specs[@]}"; do
-    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    if [ "$active" -ge "$jobs" ]; then wait -n; active=$((active - 1)); fi
     run $spec &
+    active=$((active + 1))
 done
 wait
 for name in $variants A-sequential A-seed-loss; do
