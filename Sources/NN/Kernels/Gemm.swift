@@ -67,25 +67,32 @@ func referenceGemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k
 
 /// The threading plan: OpenBLAS runs single-threaded (its pthreads spin after each call and
 /// do not parallelise small products); the library splits large products and the big
-/// elementwise kernels itself into `count` blocks on libdispatch's pool. Results are
+/// elementwise kernels itself into `count` blocks on its own worker threads. Results are
 /// deterministic for a given count.
 public enum Threads {
     nonisolated(unsafe) public private(set) static var count = 1
+    nonisolated(unsafe) static var pool: WorkerPool?
     static let serialBLAS: Bool = { openblas_set_num_threads(1); return true }()
 
-    /// Sets the number of threads (1 = everything on the calling thread).
+    /// Sets the number of threads (1 = everything on the calling thread). Call it from the
+    /// thread that runs the model, not while a step is running.
     public static func setCount(_ n: Int) {
         precondition(n >= 1, "thread count must be at least 1")
         _ = serialBLAS
         count = n
+        if n > 1 && (pool?.size ?? 0) < n { pool = WorkerPool(size: n) }  // workers are kept
     }
 }
 
-/// Runs body(0..<n) concurrently (on the caller when n == 1); returns when all are done.
+/// Runs body(0..<n) concurrently on the worker pool (serially when n == 1, without a pool,
+/// or when called from inside a running job); returns when all are done.
 @inline(__always)
 func parallelFor(_ n: Int, _ body: (Int) -> Void) {
-    if n <= 1 { for i in 0..<n { body(i) }; return }
-    DispatchQueue.concurrentPerform(iterations: n, execute: body)
+    if n > 1, let pool = Threads.pool, !pool.busy, n <= pool.size {
+        pool.run(n, body)
+    } else {
+        for i in 0..<n { body(i) }
+    }
 }
 
 /// Splits 0..<count into Threads.count contiguous ranges (fewer when count is small) and runs
