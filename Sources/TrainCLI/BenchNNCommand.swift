@@ -42,7 +42,7 @@ struct BenchNNCommand: ParsableCommand {
                      "GFLOP/s", "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
         for t in threadList {
             Threads.setCount(t)
-            let gemmRate = sgemmRate()
+            let gemmRate = sgemmRate(size: gemmSize)
             for n in nodeList {
                 let (stepMs, cpuMs, evalMs) = timeStack(nodes: n)
                 let gflop = stepFlops(nodes: n) / 1e9
@@ -62,16 +62,6 @@ struct BenchNNCommand: ParsableCommand {
         return 3 * Double(layers) * (linears + attn)
     }
 
-    func sgemmRate() -> Double {
-        let s = gemmSize
-        var rng = Xoshiro256(seed: 1)
-        let a = Tensor(shape: [s, s], scalars: (0..<(s * s)).map { _ in rng.nextFloat() })
-        let b = Tensor(shape: [s, s], scalars: (0..<(s * s)).map { _ in rng.nextFloat() })
-        var unused: [Double] = []
-        let ms = median(Tape.withoutRecording { timeMs(repeat: 5, warmup: 1, cpu: &unused) { _ = matmul(a, b) } })
-        return 2 * pow(Double(s), 3) / (ms / 1e3) / 1e9
-    }
-
     func timeStack(nodes n: Int) -> (step: Double, cpu: Double, eval: Double) {
         var rng = Xoshiro256(seed: 42)
         let stack = TransformerEncoder(count: layers, dModel: width, heads: heads, dimFeedforward: ff,
@@ -80,8 +70,7 @@ struct BenchNNCommand: ParsableCommand {
         let opt = AdamW(params, learningRate: 1e-4)
         let x = Tensor(shape: [batch, n, width], scalars: (0..<(batch * n * width)).map { _ in Float(rng.nextGaussian()) })
         let ctx = ForwardContext(training: true, rng: Xoshiro256(seed: 7))
-        var cpu: [Double] = []
-        let step = timeMs(repeat: steps, warmup: warmup, cpu: &cpu) {
+        let (step, cpu) = timeRepetitions(count: steps, warmup: warmup) {
             let y = stack(x, ctx)
             let loss = (y * y).mean()
             opt.zeroGrad()
@@ -89,33 +78,7 @@ struct BenchNNCommand: ParsableCommand {
             opt.update()
         }
         let evalCtx = ForwardContext.evaluation()
-        var unused: [Double] = []
-        let eval = Tape.withoutRecording { timeMs(repeat: steps, warmup: warmup, cpu: &unused) { _ = stack(x, evalCtx) } }
+        let eval = Tape.withoutRecording { timeRepetitions(count: steps, warmup: warmup) { _ = stack(x, evalCtx) }.wall }
         return (median(step), median(cpu), median(eval))
-    }
-
-    /// Wall-clock milliseconds of each repetition; `cpu` gets the process CPU milliseconds.
-    func timeMs(repeat count: Int, warmup: Int, cpu: inout [Double], _ body: () -> Void) -> [Double] {
-        for _ in 0..<warmup { body() }
-        var wall: [Double] = []
-        cpu = []
-        for _ in 0..<count {
-            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuNanoseconds()
-            body()
-            wall.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-            cpu.append(Double(cpuNanoseconds() - c0) / 1e6)
-        }
-        return wall
-    }
-
-    func cpuNanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
-    func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 }

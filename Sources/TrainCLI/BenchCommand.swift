@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Models
+import NN
+import SCMGen
+
+/// `pfn-train bench`: the speed of training and evaluation on this machine, per variant, node
+/// count and thread count, with the data streams' throughput, peak memory and model FLOPs
+/// utilisation against the sgemm rate measured in the same run. Each (variant, N, threads)
+/// runs in a fresh child process of this binary (hidden `--single`), so its peak RSS is its
+/// own and no allocator or thread-pool state leaks between configurations.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark training steps, evaluation forwards, data streams and memory of the five models.")
+
+    @Option(help: "Comma-separated variants A-E.") var variants = "A,B,C,D,E"
+    @Option(help: "Comma-separated node counts N (every item of a batch has exactly N nodes).") var nodes = "20,50,100"
+    @Option(help: "Comma-separated thread counts (NN.Threads).") var threads = "1,2"
+    @Option(help: "Timed repetitions per configuration.") var steps = 10
+    @Option(help: "Untimed repetitions first.") var warmup = 3
+    @Option(help: "Batch size B.") var batch = 32
+    @Option(help: "Seconds per data stream and node count (0 skips the data streams).") var dataSeconds = 1.0
+    @Option(help: "Size of the square sgemm that measures the ceiling.") var gemmSize = 2048
+    @Option(help: "Also write all results as JSON to this path.") var json: String?
+    @Option(help: "Model width D.") var dModel = 128
+    @Option(help: "Attention heads.") var heads = 4
+    @Option(help: "Transformer layers.") var layers = 4
+    @Option(help: "Feed-forward width.") var feedForward = 2048
+    @Option(help: "Distinct pre-generated batches, cycled through the steps.") var batches = 4
+    @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
+    @Flag(help: .hidden) var single = false
+
+    var variantList: [Variant] { variants.split(separator: ",").compactMap { Variant(rawValue: $0.trimmingCharacters(in: .whitespaces).uppercased()) } }
+    var nodeList: [Int] { Self.integers(nodes) }
+    var threadList: [Int] { Self.integers(threads) }
+
+    static func integers(_ s: String) -> [Int] { s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let names = variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        if let bad = names.first(where: { Variant(rawValue: $0) == nil }) {
+            throw ValidationError("--variants: unknown variant '\(bad)'; use letters A-E, e.g. --variants A,C")
+        }
+        guard !nodeList.isEmpty, nodeList.count == nodes.split(separator: ",").count, nodeList.allSatisfy({ $0 >= 2 }) else {
+            throw ValidationError("--nodes needs node counts of at least 2, e.g. 20,50,100")
+        }
+        guard !threadList.isEmpty, threadList.count == threads.split(separator: ",").count, threadList.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--threads needs positive integers, e.g. 1,2")
+        }
+        guard steps >= 1, warmup >= 0, batch >= 1, batches >= 1, gemmSize >= 1, dataSeconds >= 0 else {
+            throw ValidationError("--steps, --batch, --batches and --gemm-size must be positive; --warmup and --data-seconds at least 0")
+        }
+        var m = ModelConfig(variant: .A)
+        (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
+        if let e = m.validationError() { throw ValidationError(e) }
+    }
+
+    func modelConfig(_ v: Variant, nodes n: Int) -> ModelConfig {
+        var m = ModelConfig(variant: v)
+        (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
+        m.maxNodes = max(50, n)  // the notebook's 50 embedding rows, more when N needs them
+        return m
+    }
+
+    func run() throws {
+        if single {
+            let r = try BenchSingle(command: self).run()
+            print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
+            return
+        }
+        var report = BenchReport(machine: .current(), command: CommandLine.arguments.dropFirst().joined(separator: " "),
+                                 date: ISO8601DateFormatter().string(from: Date()), batch: batch, steps: steps, warmup: warmup)
+        print("pfn-train bench: \(report.machine.cpuModel), \(report.machine.logicalCPUs) logical CPUs, load \(report.machine.loadAverage)")
+        print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward); median and IQR of \(steps) steps after \(warmup) warm-up; "
+              + "one child process per configuration")
+        if dataSeconds > 0 { report.data = try measureStreams() }
+        let header = [("model", 5), ("N", 4), ("thr", 3), ("params", 10), ("train ms", 9), ("IQR", 6), ("cpu ms", 8),
+                      ("eval ms", 8), ("IQR", 6), ("GFLOP", 7), ("GFLOP/s", 8), ("MFU", 6), ("RSS MB", 8)]
+        print(header.map { String(repeating: " ", count: max(0, $0.1 - $0.0.count)) + $0.0 }.joined(separator: " "))
+        for t in threadList {
+            Threads.setCount(t)
+            let rate = sgemmRate(size: gemmSize)
+            report.sgemm.append(.init(threads: t, size: gemmSize, gflops: rate))
+            print(String(format: "sgemm %d³ at %d thread(s): %.1f GFLOP/s", gemmSize, t, rate))
+            for v in variantList {
+                for n in nodeList {
+                    var r = try runChild(v, nodes: n, threads: t)
+                    r.sgemmFraction = r.gflops / rate
+                    report.results.append(r)
+                    print(String(format: "    %@ %4d %3d %10d %9.1f %6.1f %8.1f %8.1f %6.1f %7.2f %8.1f %5.0f%% %8.0f",
+                                 v.rawValue, n, t, r.params, r.train.medianMs, r.train.iqrMs, r.train.cpuMedianMs,
+                                 r.eval.medianMs, r.eval.iqrMs, r.gflop, r.gflops, 100 * r.sgemmFraction, r.peakRSSMB))
+                    fflush(stdout)
+                }
+            }
+        }
+        if let json {
+            let url = URL(fileURLWithPath: json)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try enc.encode(report).write(to: url)
+            print("wrote \(json)")
+        }
+    }
+
+    /// Items/s of the mixed and sequential streams at each N, on this thread, no prefetch.
+    func measureStreams() throws -> [BenchReport.Stream] {
+        var out: [BenchReport.Stream] = []
+        for n in nodeList {
+            var prior = PriorConfig()
+            (prior.nodesMin, prior.nodesMax) = (n, n)
+            for mode in [StreamMode.mixed, .sequential] {
+                var s = try BatchStream(config: prior, seed: seed, batchSize: batch, mode: mode)
+                let start = DispatchTime.now().uptimeNanoseconds
+                var count = 0, elapsed = 0.0
+                while elapsed < dataSeconds {
+                    _ = s.next()
+                    count += 1
+                    elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                }
+                let items = Double(count * batch) / elapsed
+                out.append(.init(mode: mode.rawValue, nodes: n, itemsPerSecond: items))
+                print(String(format: "data %@ stream, N=%d: %.0f items/s (%.2f ms per batch of %d, one core)",
+                             mode.rawValue, n, items, 1000 * Double(batch) / items, batch))
+            }
+        }
+        return out
+    }
+
+    /// Runs this binary with `--single` for one configuration and decodes its JSON line.
+    func runChild(_ v: Variant, nodes n: Int, threads t: Int) throws -> BenchReport.Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = ["bench", "--single", "--variants", v.rawValue, "--nodes", "\(n)", "--threads", "\(t)",
+                       "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)", "--d-model", "\(dModel)",
+                       "--heads", "\(heads)", "--layers", "\(layers)", "--feed-forward", "\(feedForward)",
+                       "--batches", "\(batches)", "--seed", "\(seed)"]
+        let out = Pipe(), err = Pipe()
+        (p.standardOutput, p.standardError) = (out, err)
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        guard p.terminationStatus == 0, let r = try? JSONDecoder().decode(BenchReport.Result.self, from: Data(line.utf8)) else {
+            throw ValidationError("benchmark of model \(v.rawValue), N=\(n), \(t) thread(s) failed (status \(p.terminationStatus)): \(errText)")
+        }
+        return r
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Times pfn-train and the PyTorch reference (reference/torch_bench.py: the seed notebook's
+# models and loss) on the same configurations, alternating per configuration, and writes a
+# markdown ratio table (Swift ms / PyTorch ms) to --out and stdout.
+#
+#   scripts/bench-vs-pytorch.sh                               # A-E, N 20,50, 2 threads (~10 min)
+#   scripts/bench-vs-pytorch.sh --nodes 20,50,100 --threads 1,2 --steps 10 --warmup 3
+#
+# Options: --variants LIST --nodes LIST --threads LIST --steps K --warmup K --out PATH.
+# Installs PyTorch (CPU wheel) and h5py with pip when missing; pfn-train itself needs neither.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+variants=A,B,C,D,E nodes=20,50 threads=2 steps=5 warmup=2 out=bench/bench-vs-pytorch.md
+command_line="scripts/bench-vs-pytorch.sh $*"
+while (($#)); do
+    case "$1" in
+        --variants) variants="$2"; shift 2 ;;
+        --nodes) nodes="$2"; shift 2 ;;
+        --threads) threads="$2"; shift 2 ;;
+        --steps) steps="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench-vs-pytorch: unknown option '$1' (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+python=${PYTHON:-python3}
+if ! "$python" -c "import torch" 2>/dev/null; then
+    echo "bench-vs-pytorch: installing PyTorch (CPU) with pip" >&2
+    "$python" -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu
+fi
+if ! "$python" -c "import h5py, numpy" 2>/dev/null; then
+    echo "bench-vs-pytorch: installing h5py and numpy with pip" >&2
+    "$python" -m pip install -q h5py numpy
+fi
+"$root/scripts/setup.sh"
+pfn="$root/.build/release/pfn-train"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+i=0
+for t in ${threads//,/ }; do
+    for v in ${variants//,/ }; do
+        for n in ${nodes//,/ }; do
+            common=(--variants "$v" --nodes "$n" --threads "$t" --steps "$steps" --warmup "$warmup")
+            swift_run() { "$pfn" bench "${common[@]}" --data-seconds 0 --json "$work/swift-$v-$n-$t.json" | tail -n 2 | head -n 1; }
+            torch_run() { "$python" reference/torch_bench.py "${common[@]}" --json "$work/torch-$v-$n-$t.json" | tail -n 2 | head -n 1; }
+            # Alternate which goes first, so slow drift in the machine's load hits both alike.
+            echo "== model $v, N=$n, $t thread(s); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+            if ((i % 2 == 0)); then echo "swift: $(swift_run)" >&2; echo "torch: $(torch_run)" >&2
+            else echo "torch: $(torch_run)" >&2; echo "swift: $(swift_run)" >&2; fi
+            i=$((i + 1))
+        done
+    done
+done
+mkdir -p "$(dirname "$out")"
+"$python" reference/bench_table.py "$work" --command "$command_line" --out "$out"
