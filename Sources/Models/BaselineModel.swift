@@ -21,7 +21,7 @@ final class BaselineModel: CausalModel {
 
     func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput {
         let x = transformer(encoder(input), keyMask: input.keyMask, ctx)  // [B, N, D]
-        let delta = deltaHead(x).reshaped([input.batchSize, input.maxNodes])
+        let delta = input.delta(deltaHead(x).reshaped([input.batchSize, input.maxNodes]))
         return ModelOutput(delta: delta, logits: dag(x), sampledAdjacency: nil)
     }
 

@@ -8,6 +8,8 @@ public struct ModelInput {
     public let features: Tensor        // [B, N, 6] NodeFeatures
     public let keyMask: [Float]?       // [B·N] 1 = real node; nil when no node is padded
     public let target: [Int]           // [B] intervened node (E's hyper-network input)
+    /// [B, N] per-node output scale of the delta heads (nil: raw units, as the notebook).
+    public let deltaScale: Tensor?
 
     public init(_ batch: TrainingBatch, config: ModelConfig) {
         batchSize = batch.batchSize
@@ -16,7 +18,14 @@ public struct ModelInput {
                           scalars: NodeFeatures.make(batch, stdFloor: config.stdFloor, featureClip: config.featureClip))
         keyMask = batch.nodeMask.contains(0) ? batch.nodeMask : nil
         target = batch.target.map { Int($0) }
+        deltaScale = config.standardizedDelta
+            ? Tensor(shape: [batch.batchSize, batch.maxNodes],
+                     scalars: batch.baseStd.map { max($0 + 1e-6, config.stdFloor) })
+            : nil
     }
+
+    /// A delta head's output [B, N] in data units.
+    func delta(_ head: Tensor) -> Tensor { deltaScale.map { head * $0 } ?? head }
 }
 
 public struct ModelOutput {

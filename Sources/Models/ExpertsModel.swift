@@ -30,7 +30,7 @@ final class ExpertsModel: CausalModel {
         let w2 = stack(used.map { $0.out.weight }, axis: 0)     // [N, 1, D/2]
         let b2 = stack(used.map { $0.out.bias! }, axis: 0)      // [N, 1]
         let h = perNodeLinear(x, weight: w1, bias: b1).gelu()   // [B, N, D/2]
-        let delta = perNodeLinear(h, weight: w2, bias: b2).reshaped([input.batchSize, input.maxNodes])
+        let delta = input.delta(perNodeLinear(h, weight: w2, bias: b2).reshaped([input.batchSize, input.maxNodes]))
         return ModelOutput(delta: delta, logits: dag(x), sampledAdjacency: nil)
     }
 

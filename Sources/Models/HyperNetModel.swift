@@ -26,7 +26,7 @@ final class HyperNetModel: CausalModel {
         let x = backbone(encoder(input), keyMask: input.keyMask, ctx)        // [B, N, D]
         let weights = hyperNet(intEmbedding(input.target))                   // [B, D]
             .reshaped([input.batchSize, 1, config.dModel])                   // [B, 1, D]
-        let delta = (x * weights).sumLastAxis()                              // [B, N]
+        let delta = input.delta((x * weights).sumLastAxis())                            // [B, N]
         return ModelOutput(delta: delta, logits: dag(x), sampledAdjacency: nil)
     }
 

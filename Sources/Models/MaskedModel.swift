@@ -38,7 +38,7 @@ final class MaskedModel: CausalModel {
         let logits = dag(dagBackbone(z, keyMask: input.keyMask, ctx))   // [B, N, N]
         let bias = config.structuralBias ? attentionBias(logits, nodes: input.maxNodes) : nil  // [B, N, N]
         let x = deltaLayers(z, bias: bias, keyMask: input.keyMask, ctx)
-        let delta = deltaHead(x).reshaped([input.batchSize, input.maxNodes])
+        let delta = input.delta(deltaHead(x).reshaped([input.batchSize, input.maxNodes]))
         return ModelOutput(delta: delta, logits: logits, sampledAdjacency: nil)
     }
 

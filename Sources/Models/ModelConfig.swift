@@ -43,6 +43,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// D: stage-2 layers attend with the predicted-adjacency bias. The notebook computes the
     /// bias and drops it; false reproduces that (for parity with the notebook only).
     public var structuralBias = true
+    /// The delta heads predict in units of each node's observational std (the output is
+    /// multiplied by max(std + 1e-6, stdFloor)), so the plug-in answer, a difference of two
+    /// standardised features times the std, is linear in the features. false = the notebook's
+    /// raw-unit heads.
+    public var standardizedDelta = true
 
     public init(variant: Variant) { self.variant = variant }
 
@@ -51,7 +56,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
-        case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias
+        case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias, standardizedDelta
     }
 
     public init(from decoder: Decoder) throws {
@@ -70,6 +75,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         hyperEmbedding = try c.decodeIfPresent(Int.self, forKey: .hyperEmbedding) ?? hyperEmbedding
         hyperHidden = try c.decodeIfPresent(Int.self, forKey: .hyperHidden) ?? hyperHidden
         structuralBias = try c.decodeIfPresent(Bool.self, forKey: .structuralBias) ?? structuralBias
+        // Absent = a config from before the option existed or a PyTorch export: raw units.
+        standardizedDelta = try c.decodeIfPresent(Bool.self, forKey: .standardizedDelta) ?? false
     }
 
     /// A message naming the first invalid field, or nil.

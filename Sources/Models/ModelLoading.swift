@@ -4,7 +4,8 @@ import NN
 /// Loads a checkpoint's model for inference. A pfn-train checkpoint carries its `RunConfig`;
 /// a PyTorch export may carry only `/params` (+ `format`, `format_version`, `model`): then the
 /// sizes come from the parameter shapes, the head count from any `heads`/`nhead` in `config`
-/// (default 4), and the model is the notebook's exactly (no feature guard; D without the
+/// (default 4), and the model is the notebook's exactly (no feature guard, raw-unit delta
+/// heads; D without the
 /// attention bias, which the notebook never used).
 public enum ModelLoading {
     public static func load(_ path: String) throws -> (model: CausalModel, config: ModelConfig, checkpoint: Checkpoint) {
@@ -45,6 +46,7 @@ public enum ModelLoading {
         c.stdFloor = 0
         c.featureClip = .infinity
         c.structuralBias = false
+        c.standardizedDelta = false
         if let problem = c.validationError() { throw CheckpointError("\(path): \(problem)") }
         return c
     }

@@ -59,6 +59,26 @@ final class ModelShapeTests: XCTestCase {
         }
     }
 
+    /// Std-unit delta heads: the same network's delta is its raw-unit delta times each node's
+    /// guarded observational std.
+    func testStandardizedDeltaScalesTheHeadByTheNodeStd() {
+        let batch = smallBatch()
+        for v in Variant.allCases {
+            var raw = tinyConfig(v)
+            raw.standardizedDelta = false
+            var scaled = raw
+            scaled.standardizedDelta = true
+            let a = makeModel(raw, seed: 4), b = makeModel(scaled, seed: 4)
+            let ctx = ForwardContext.evaluation()
+            let da = a(ModelInput(batch, config: raw), ctx).delta.scalars
+            let db = b(ModelInput(batch, config: scaled), ctx).delta.scalars
+            for i in da.indices where batch.nodeMask[i] != 0 {
+                let s = max(batch.baseStd[i] + 1e-6, scaled.stdFloor)
+                XCTAssertEqual(db[i], da[i] * s, accuracy: 1e-4 * max(1, abs(da[i] * s)), "variant \(v) entry \(i)")
+            }
+        }
+    }
+
     /// Adding padded nodes to an item changes none of its real nodes' outputs.
     func testPaddingDoesNotChangeRealNodeOutputs() {
         let batch = smallBatch(batch: 3)

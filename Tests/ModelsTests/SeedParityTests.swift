@@ -37,6 +37,7 @@ final class SeedParityTests: XCTestCase {
         c.stdFloor = 0
         c.featureClip = .infinity
         c.structuralBias = false
+        c.standardizedDelta = false
         return c
     }
 
