@@ -22,6 +22,9 @@ struct TrainingLoop {
     var log: TrainingLogWriter
     /// Wall seconds spent by earlier segments of a resumed run.
     let elapsedBefore: Double
+    /// The stream's state before the first batch of this segment (a checkpoint taken before
+    /// any step still resumes exactly).
+    let initialState: StreamState
     var evalSuite: [SCMDataset]?
 
     // MARK: Set-up
@@ -35,7 +38,7 @@ struct TrainingLoop {
         return TrainingLoop(config: config, configJSON: json, runName: name, runDir: runDir, output: output,
                             trainer: Trainer(config: config), stream: PrefetchingStream(stream),
                             log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
-                            elapsedBefore: 0)
+                            elapsedBefore: 0, initialState: stream.state)
     }
 
     /// Continues the run of checkpoint `path` (its folder names the run) up to `--steps`.
@@ -68,7 +71,10 @@ struct TrainingLoop {
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, state: state)
         let runDir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let name = command.output.runName ?? URL(fileURLWithPath: runDir).lastPathComponent
+        let name = URL(fileURLWithPath: runDir).lastPathComponent
+        if let asked = command.output.runName, asked != name {
+            throw CLIError("--run-name \(asked) differs from the resumed run '\(name)' (the checkpoint's folder); a resumed run keeps its name, so drop --run-name")
+        }
         if let problem = folderProblem(command.output.logDir) {
             throw CLIError("--log-dir '\(command.output.logDir)' cannot be used: \(problem); choose another --log-dir")
         }
@@ -78,7 +84,8 @@ struct TrainingLoop {
                                                  upTo: Int(checkpoint.step))
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
         return TrainingLoop(config: config, configJSON: newJSON, runName: name, runDir: runDir, output: command.output,
-                            trainer: trainer, stream: PrefetchingStream(stream), log: log, elapsedBefore: elapsed)
+                            trainer: trainer, stream: PrefetchingStream(stream), log: log, elapsedBefore: elapsed,
+                            initialState: state)
     }
 
     /// The model letter by default, suffixed -2, -3, … so an earlier run is never overwritten.
@@ -145,7 +152,7 @@ struct TrainingLoop {
         if output.evalEvery > 0 { evalSuite = try loadSuite(output.evalSuite) }
         let progress = Progress(total: total, startStep: trainer.step)
         let clock = ContinuousClock(), start = clock.now
-        var lastState: StreamState?
+        var lastState: StreamState? = initialState
         print("run \(runName): model \(config.model.variant.rawValue), \(trainer.model.parameterCount) parameters, steps \(trainer.step + 1)…\(total), log \(log.path), checkpoints \(runDir)/")
 
         while trainer.step < total {

@@ -21,6 +21,17 @@ final class RunNamingTests: XCTestCase {
         XCTAssertTrue(p.exists("logs/A-3.json") && p.exists("checkpoints/A-3/final.h5"), "a third run is A-3")
     }
 
+    /// A resumed run keeps its name: its log and checkpoints stay together.
+    func testResumingUnderAnotherRunNameIsRefused() throws {
+        let p = try PFNTrainProcess(self)
+        try p.runOK(["--model", "A", "--steps", "2", "--checkpoint-every", "0"] + PFNTrainProcess.tiny)
+        let before = p.snapshot()
+        let r = try p.run(["--resume", "checkpoints/A/final.h5", "--steps", "4", "--run-name", "other"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--run-name other") && r.stderr.contains("keeps its name"), r.stderr)
+        XCTAssertEqual(p.snapshot(), before, "a refused resume changed files")
+    }
+
     /// A checkpoint folder without a log (e.g. the log was moved away) still reserves the name.
     func testALeftoverCheckpointFolderReservesTheName() throws {
         let p = try PFNTrainProcess(self)
