@@ -7,7 +7,8 @@ public enum BuiltinSuites {
     public static let seed: UInt64 = 20_261_123
     public static let datasetCount = 20
 
-    public static let names = ["n10", "n20", "n50", "n20-no-cubic", "n20-dense", "n20-sparse", "n20-values"]
+    public static let names = ["n10", "n20", "n50", "n20-no-cubic", "n20-dense", "n20-sparse", "n20-values",
+                               "n10-counterfactual", "n20-counterfactual"]
 
     /// The prior of suite `name`, or nil if there is no such suite.
     public static func prior(_ name: String) -> PriorConfig? {
@@ -23,6 +24,10 @@ public enum BuiltinSuites {
         case "n20-dense": nodes(20); c.edgeProb = 0.5
         case "n20-sparse": nodes(20); c.expectedParents = 1
         case "n20-values": nodes(20); c.interventionValues = [-6, -3, 3]
+        // Deltas of the unit itself (shared exogenous noise), for models trained with
+        // `--delta-mode counterfactual`.
+        case "n10-counterfactual": nodes(10); c.deltaMode = .counterfactual
+        case "n20-counterfactual": nodes(20); c.deltaMode = .counterfactual
         default: return nil
         }
         return c
