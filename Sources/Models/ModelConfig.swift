@@ -34,7 +34,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var nodeEmbedding = true
     /// Feature guard: ratio features divide by max(std + 1e-6, stdFloor) and are clipped to
     /// ±featureClip. A column clipped at ±20 has std 0 and makes the seed's features ~1e5.
-    /// stdFloor 0 and featureClip ∞ reproduce the notebook exactly.
+    /// stdFloor 0 and featureClip 0 (no clip; JSON has no ∞) reproduce the notebook exactly.
     public var stdFloor: Float = 0.01
     public var featureClip: Float = 100
     /// E: `int_embedding` width and hyper-network hidden width (notebook: 16, 64).

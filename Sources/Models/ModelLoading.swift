@@ -44,7 +44,7 @@ public enum ModelLoading {
         }
         c.heads = headCount(in: ckpt.config) ?? 4
         c.stdFloor = 0
-        c.featureClip = .infinity
+        c.featureClip = 0
         c.structuralBias = false
         c.standardizedDelta = false
         if let problem = c.validationError() { throw CheckpointError("\(path): \(problem)") }

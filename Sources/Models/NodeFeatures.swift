@@ -7,7 +7,7 @@ import SCMGen
 /// The features are functions of the data only, so they are computed here, outside the tape;
 /// the learnable part of the encoder (`feature_proj`, `pos_emb`) is in `NodeEncoder`.
 /// Beyond the seed: the three ratio features divide by max(base std, stdFloor) and are clipped
-/// to ±featureClip, because a column stuck at the ±20 clip has std ≈ 0 and the seed's ratios
+/// to ±featureClip (0 = no clip), because a column stuck at the ±20 clip has std ≈ 0 and the seed's ratios
 /// then reach ~1e5. Padded nodes get all-zero features.
 public enum NodeFeatures {
     public static let count = 6
@@ -20,7 +20,9 @@ public enum NodeFeatures {
             let bMean = batch.baseMean[i], bStd = batch.baseStd[i] + 1e-6
             let iMean = batch.intMean[i], iStd = batch.intStd[i] + 1e-6
             let denom = max(bStd, stdFloor)
-            func ratio(_ x: Float) -> Float { min(max(x / denom, -featureClip), featureClip) }
+            func ratio(_ x: Float) -> Float {
+                featureClip > 0 ? min(max(x / denom, -featureClip), featureClip) : x / denom
+            }
             out[i * count + 0] = bMean
             out[i * count + 1] = bStd
             out[i * count + 2] = ratio(iMean - bMean)

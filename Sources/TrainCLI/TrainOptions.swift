@@ -21,8 +21,12 @@ struct ModelOptions: ParsableArguments {
     var dropout: Float?
     @Flag(help: "Drop the learned node-index embedding (permutation-equivariant model).")
     var noNodeEmbedding = false
-    @Option(help: "Feature guard: floor of the std that ratio features divide by (0 = the notebook's).")
+    @Option(help: "Feature guard: floor of the std that ratio features divide by (default 0.01; 0 = the notebook's).")
     var stdFloor: Float?
+    @Option(help: "Feature guard: clip of the ratio features (default 100; 0 = no clip, the notebook's).")
+    var featureClip: Float?
+    @Flag(help: "Delta heads in raw units, as the notebook (default: in units of each node's std).")
+    var rawDelta = false
     @Option(help: "C: Gumbel temperature at the start (default 1).")
     var tauStart: Float?
     @Option(help: "C: Gumbel temperature at the end of annealing (default = --tau-start).")
@@ -40,6 +44,11 @@ struct ModelOptions: ParsableArguments {
         if let v = dropout { c.dropout = v }
         if noNodeEmbedding { c.nodeEmbedding = false }
         if let v = stdFloor { c.stdFloor = v }
+        if let v = featureClip { c.featureClip = v }
+        if rawDelta { c.standardizedDelta = false }
+        if !(c.stdFloor >= 0) || !(c.featureClip >= 0) {
+            throw ValidationError("--std-floor and --feature-clip must be ≥ 0 (0 turns each off)")
+        }
         if let problem = c.validationError() { throw ValidationError(problem) }
         if prior.nodesMax > c.maxNodes {
             throw ValidationError("--nodes-max \(prior.nodesMax) exceeds --max-nodes \(c.maxNodes); raise --max-nodes")

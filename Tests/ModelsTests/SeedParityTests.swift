@@ -35,7 +35,7 @@ final class SeedParityTests: XCTestCase {
         c.dagLayers = 2
         c.feedForward = 32
         c.stdFloor = 0
-        c.featureClip = .infinity
+        c.featureClip = 0
         c.structuralBias = false
         c.standardizedDelta = false
         return c
