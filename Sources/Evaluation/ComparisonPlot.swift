@@ -3,7 +3,8 @@
 import Foundation
 
 public struct PlotOptions: Sendable {
-    /// Series to draw, one panel each; nil = the notebook's two, then every other shared series.
+    /// Series to draw, one panel each; nil = the notebook's two, the loss terms and held-out
+    /// metrics; ["all"] = every shared series.
     public var series: [String]?
     public var logScale: Bool = false
     /// Trailing moving-average window in logged points (1 = none).
@@ -29,9 +30,15 @@ public enum ComparisonPlot {
     static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
-    /// The panels drawn for these logs: the requested series (each must be in every log), or the
-    /// preferred ones then the other numeric series every log has.
+    /// The panels drawn for these logs: the requested series (each must be in every log; `all`
+    /// = every shared numeric series, preferred ones first), or by default the preferred ones
+    /// that every log has (the notebook's two, the loss terms, held-out metrics) — a log holds
+    /// ~25 series, too many panels to read at once.
     public static func panels(for logs: [TrainingLog], options: PlotOptions) throws -> [String] {
+        let shared = sharedSeries(logs)
+        if options.series == ["all"] {
+            return preferred.filter(shared.contains) + shared.filter { !preferred.contains($0) }
+        }
         if let requested = options.series {
             for name in requested {
                 let lacking = logs.filter { $0.series[name] == nil }.map { $0.name }
@@ -42,8 +49,7 @@ public enum ComparisonPlot {
             }
             return requested
         }
-        let shared = sharedSeries(logs)
-        return preferred.filter(shared.contains) + shared.filter { !preferred.contains($0) }
+        return preferred.filter(shared.contains)
     }
 
     static func sharedSeries(_ logs: [TrainingLog]) -> [String] {

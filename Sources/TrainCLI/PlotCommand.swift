@@ -8,9 +8,10 @@ struct PlotCommand: ParsableCommand {
         abstract: "Draw training curves of one or more runs into one SVG (no Python needed).",
         discussion: """
         Draws the seed notebook's comparison figure (SHD and delta MSE against step, one line \
-        per run) plus a panel for every other series all logs share (dag_bce, acyclicity, \
-        held-out eval_* metrics, ...). Non-finite values are gaps; a log still being written \
-        is read up to its shortest series.
+        per run) plus panels for the loss terms all logs share (dag_bce, acyclicity, loss) and \
+        held-out metrics (eval_auroc, eval_auprc, eval_shd, eval_f1, eval_delta_mse) when \
+        present; --series all draws every shared series. Non-finite values are gaps; a log \
+        still being written is read up to its shortest series.
         """)
 
     @Argument(help: "Training logs (logs/<run>.json); the file name is the run's name in the legend.")
@@ -19,7 +20,7 @@ struct PlotCommand: ParsableCommand {
     @Option(name: .long, help: "Output SVG path.")
     var out: String
 
-    @Option(name: .long, help: "Comma-separated series to plot, one panel each (default: all shared).")
+    @Option(name: .long, help: "Comma-separated series to plot, one panel each, or 'all' (default: the notebook's SHD and delta MSE, BCE, acyclicity, loss, held-out metrics).")
     var series: String?
 
     @Flag(name: .long, help: "Logarithmic y axes (non-positive values are left out).")
