@@ -9,11 +9,16 @@ public struct MethodSummary: Codable, Sendable {
     public init(name: String, overall: MetricTable, byNodeCount: [NodeCountSummary]) {
         self.name = name; self.overall = overall; self.byNodeCount = byNodeCount
     }
+
+    // snake_case throughout the JSON, as its top-level keys and the other file formats.
+    enum CodingKeys: String, CodingKey { case name, overall, byNodeCount = "by_node_count" }
 }
 
 public struct NodeCountSummary: Codable, Sendable {
     public var nodeCount: Int
     public var table: MetricTable
+
+    enum CodingKeys: String, CodingKey { case nodeCount = "node_count", table }
 }
 
 public struct EvaluationReport: Codable, Sendable {
