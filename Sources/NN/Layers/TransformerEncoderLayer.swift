@@ -37,6 +37,22 @@ public final class TransformerEncoderLayer: Module {
         return norm2(h + ff.dropout(dropout, ctx))
     }
 
+    /// The layer on real tokens only: x [M, D] holds rows `rows` of a padded [B, N, D] batch.
+    /// Attention runs on the padded layout (keys masked); every per-token op — projections,
+    /// layer norms, feed-forward, ~90% of the FLOPs — runs on the M real rows, so padding
+    /// costs nothing there. Real rows equal the padded path's.
+    func packed(_ x: Tensor, rows: [Int], batch: Int, nodes: Int, bias: Tensor?, keyMask: [Float],
+                _ ctx: ForwardContext) -> Tensor {
+        let qkv = linear(x, weight: selfAttn.inProjWeight, bias: selfAttn.inProjBias)  // [M, 3D]
+        let padded = qkv.scatterRows(rows, rows: batch * nodes).reshaped([batch, nodes, qkv.dim(-1)])  // [B, N, 3D]
+        let heads = attention(qkv: padded, heads: selfAttn.heads, bias: bias, keyMask: keyMask,
+                              dropout: selfAttn.dropout, ctx)  // [B, N, D]
+        let sa = selfAttn.outProj(heads.reshaped([batch * nodes, x.dim(-1)]).gatherRows(rows))  // [M, D]
+        let h = norm1(x + sa.dropout(dropout, ctx))
+        let ff = feedForward(h, ctx)
+        return norm2(h + ff.dropout(dropout, ctx))
+    }
+
     /// linear2(dropout(activation(linear1(h)))), linear1's bias fused into the activation.
     func feedForward(_ h: Tensor, _ ctx: ForwardContext) -> Tensor {
         let a = linear(h, weight: linear1.weight, bias: nil)  // [B, N, FF]
@@ -79,10 +95,20 @@ public final class TransformerEncoder: Module {
         self.init(layers: layers)
     }
 
+    /// x [B, N, D] → [B, N, D]. With padded nodes (keyMask 0) the layers run packed on the
+    /// real tokens only (see `TransformerEncoderLayer.packed`) and padded rows come out 0,
+    /// as PyTorch's nested-tensor fast path gives them.
     public func callAsFunction(_ x: Tensor, bias: Tensor? = nil, keyMask: [Float]? = nil, _ ctx: ForwardContext) -> Tensor {
-        var h = x
-        for layer in layers { h = layer(h, bias: bias, keyMask: keyMask, ctx) }
-        return h
+        guard let keyMask, keyMask.contains(0), x.rank == 3 else {
+            var h = x
+            for layer in layers { h = layer(h, bias: bias, keyMask: keyMask, ctx) }
+            return h
+        }
+        let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
+        let rows = keyMask.indices.filter { keyMask[$0] != 0 }
+        var h = x.reshaped([b * n, d]).gatherRows(rows)  // [M, D]
+        for layer in layers { h = layer.packed(h, rows: rows, batch: b, nodes: n, bias: bias, keyMask: keyMask, ctx) }
+        return h.scatterRows(rows, rows: b * n).reshaped([b, n, d])
     }
 
     public func namedParameters(prefix: String) -> [(String, Tensor)] {

@@ -84,6 +84,23 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// The inverse of `gatherRows`: [rows, ...] with row r of `self` at `indices[r]` and zeros
+    /// in every other row (indices distinct).
+    public func scatterRows(_ indices: [Int], rows: Int) -> Tensor {
+        precondition(indices.count == shape[0], "scatterRows: \(indices.count) indices for \(shape[0]) rows")
+        let inner = count / Swift.max(shape[0], 1)
+        for i in indices { precondition(i >= 0 && i < rows, "row index \(i) out of range 0..<\(rows)") }
+        let x = self
+        let out = Tensor.result([rows] + shape.dropFirst(), [x], storage: Storage(count: rows * inner)) { out in
+            let g = out.grad, gx = x.grad
+            for (r, i) in indices.enumerated() { for j in 0..<inner { gx[r * inner + j] += g[i * inner + j] } }
+        }
+        for (r, i) in indices.enumerated() { out.data.advanced(by: i * inner).update(from: data + r * inner, count: inner) }
+        return out
+    }
+}
+
 /// Concatenation along `axis` (all other dimensions equal).
 public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
     precondition(!tensors.isEmpty, "concat of no tensors")
