@@ -16,11 +16,15 @@ struct SuiteOptions: ParsableArguments {
         if (data == nil) == (suite == nil) { throw ValidationError("pass exactly one of --data FILE or --suite NAME") }
     }
 
-    /// (name, datasets) and a label for reports.
-    func load() throws -> (label: String, named: [(name: String, dataset: SCMDataset)]) {
-        if let data { return (data, try SCMSuiteFile.readNamed(data)) }
-        let datasets = try BuiltinSuites.datasets(suite!)
-        return (suite!, datasets.enumerated().map { (String(format: "%06d", $0.offset), $0.element) })
+    /// (name, datasets) and a label for reports; refuses a dataset larger than the model.
+    func load(maxNodes: Int) throws -> (label: String, named: [(name: String, dataset: SCMDataset)]) {
+        let label = data ?? suite!
+        let named = try data.map { try SCMSuiteFile.readNamed($0) }
+            ?? BuiltinSuites.datasets(suite!).enumerated().map { (String(format: "%06d", $0.offset), $0.element) }
+        if let big = named.first(where: { $0.dataset.nodeCount > maxNodes }) {
+            throw CLIError("dataset \(big.name) has \(big.dataset.nodeCount) nodes but the checkpoint's model takes at most \(maxNodes); evaluate on smaller graphs or train with --max-nodes \(big.dataset.nodeCount)")
+        }
+        return (label, named)
     }
 }
 
@@ -70,11 +74,8 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         Threads.setCount(inference.threads)
         let (model, _, ckpt) = try ModelLoading.load(checkpoint)
-        let (label, named) = try suite.load()
+        let (label, named) = try suite.load(maxNodes: model.config.maxNodes)
         let datasets = named.map(\.dataset)
-        if let big = datasets.firstIndex(where: { $0.nodeCount > model.config.maxNodes }) {
-            throw CLIError("dataset \(named[big].name) has \(datasets[big].nodeCount) nodes but the checkpoint's model takes at most \(model.config.maxNodes); evaluate on smaller graphs or train with --max-nodes \(datasets[big].nodeCount)")
-        }
         if !markdown { print("evaluating \(checkpoint) (model \(ckpt.model), step \(ckpt.step)) on \(label): \(datasets.count) datasets") }
         let evaluator = inference.evaluator
         let report = evaluator.report(try evaluator.evaluate(ModelPredictor(model), on: datasets), suite: label,

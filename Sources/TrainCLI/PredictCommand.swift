@@ -31,10 +31,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         Threads.setCount(inference.threads)
         let (model, config, _) = try ModelLoading.load(checkpoint)
-        let (_, named) = try suite.load()
-        if let big = named.first(where: { $0.dataset.nodeCount > config.maxNodes }) {
-            throw CLIError("dataset \(big.name) has \(big.dataset.nodeCount) nodes but the model takes at most \(config.maxNodes)")
-        }
+        let (_, named) = try suite.load(maxNodes: config.maxNodes)
         guard csv == nil || named.indices.contains(csvIndex) else {
             throw CLIError("--csv-index \(csvIndex) is out of range: the suite has \(named.count) datasets")
         }
