@@ -78,6 +78,23 @@ public struct EvaluationReport: Codable, Sendable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// A markdown table by graph size: a row per (N, method), mean ± sd of the chosen metrics;
+    /// nil when every dataset has the same N (the overall table says it all).
+    public func markdownByNodeCount(metrics: [String]) -> String? {
+        let sizes = Set(methods.flatMap { $0.byNodeCount.map(\.nodeCount) }).sorted()
+        guard sizes.count > 1 else { return nil }
+        var lines = ["| N | method | " + metrics.joined(separator: " | ") + " |",
+                     "|---|---|" + String(repeating: "---|", count: metrics.count)]
+        for n in sizes {
+            for m in methods {
+                guard let t = m.byNodeCount.first(where: { $0.nodeCount == n })?.table else { continue }
+                let cells = metrics.map { name in t[name].map { formatMetric($0.mean) + " ± " + formatMetric($0.sd) } ?? "—" }
+                lines.append("| \(n) | \(m.name) | " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
 
 /// 4 significant digits, no exponent for ordinary magnitudes.

@@ -82,6 +82,9 @@ struct EvalCommand: ParsableCommand {
                                       checkpoint: checkpoint, step: Int(ckpt.step))
         if report.graphMetricsSkipped { print("note: some datasets have no adjacency; graph metrics were skipped for them") }
         print(report.markdown(metrics: allMetrics ? nil : Self.tableMetrics))
+        if let byN = report.markdownByNodeCount(metrics: ["shd", "auroc", "auprc", "delta_mse"]) {
+            print("By graph size:\n\n" + byN)
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

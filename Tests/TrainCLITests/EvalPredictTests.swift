@@ -64,6 +64,18 @@ final class EvalPredictTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("| plug-in delta"), r.stdout)
     }
 
+    func testASuiteOfSeveralSizesGetsATableByGraphSize() throws {
+        let p = try PFNTrainProcess(self)
+        try trained(p)
+        try p.runOK(["sample", "--count", "4", "--nodes-min", "3", "--nodes-max", "6", "--seed", "3", "--out", "mixed.h5"])
+        let r = try p.runOK(["eval", "--checkpoint", "checkpoints/A/final.h5", "--data", "mixed.h5", "--threads", "1"])
+        XCTAssertTrue(r.stdout.contains("By graph size"), r.stdout)
+        let sizes = r.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.contains("| model |") }
+        XCTAssertGreaterThan(sizes.count, 1, "one model row per graph size:\n\(r.stdout)")
+        let same = try p.runOK(["eval", "--checkpoint", "checkpoints/A/final.h5", "--data", "suite.h5", "--threads", "1"])
+        XCTAssertFalse(same.stdout.contains("By graph size"), "a single-size suite needs no by-size table")
+    }
+
     func testASuiteLargerThanTheModelIsRefused() throws {
         let p = try PFNTrainProcess(self)
         try trained(p)
