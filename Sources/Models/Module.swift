@@ -1,1 +1,0 @@
-// The Models module; see the README for what it holds.
