@@ -9,6 +9,7 @@ final class BaselineModel: CausalModel {
     let transformer: TransformerEncoder
     let deltaHead: Sequential  // delta_head: [D → D] GELU [D → 1]
     let dag: DAGHead
+    let pair: PairContext?  // created last: the notebook's parameters initialise as without it
 
     init(_ config: ModelConfig, rng: inout Xoshiro256) {
         self.config = config
@@ -17,16 +18,18 @@ final class BaselineModel: CausalModel {
         deltaHead = Sequential([.linear(Linear(config.dModel, config.dModel, rng: &rng)), .gelu,
                                 .linear(Linear(config.dModel, 1, rng: &rng))])
         dag = DAGHead(config.dModel, rng: &rng)
+        pair = config.pairContext ? PairContext(config, rng: &rng) : nil
     }
 
     func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput {
-        let x = transformer(encoder(input), keyMask: input.keyMask, ctx)  // [B, N, D]
+        let context = pairTerms(pair, input)
+        let x = transformer(encoder(input), bias: context.bias, keyMask: input.keyMask, ctx)  // [B, N, D]
         let delta = input.delta(deltaHead(x).reshaped([input.batchSize, input.maxNodes]))
-        return ModelOutput(delta: delta, logits: dag(x), sampledAdjacency: nil)
+        return ModelOutput(delta: delta, logits: withEdgeTerm(dag(x), context.edge), sampledAdjacency: nil)
     }
 
     func namedParameters(prefix: String) -> [(String, Tensor)] {
         encoder.namedParameters() + transformer.namedParameters(prefix: "transformer.")
-            + deltaHead.namedParameters(prefix: "delta_head.") + dag.namedParameters()
+            + deltaHead.namedParameters(prefix: "delta_head.") + dag.namedParameters() + (pair?.namedParameters() ?? [])
     }
 }

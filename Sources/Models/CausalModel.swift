@@ -10,6 +10,11 @@ public struct ModelInput {
     public let target: [Int]           // [B] intervened node (E's hyper-network input)
     /// [B, N] per-node output scale of the delta heads (nil: raw units, as the notebook).
     public let deltaScale: Tensor?
+    /// [B, N, N, 8] `PairFeatures` (models with `pairContext` only).
+    public let pairFeatures: Tensor?
+    /// [B, N, N, 1] 1 where both nodes are real, and [B, 1, 1, 1] 1 / real node count
+    /// (models with `pairContext` only).
+    let pairMask: Tensor?, inverseNodeCount: Tensor?
 
     public init(_ batch: TrainingBatch, config: ModelConfig) {
         batchSize = batch.batchSize
@@ -22,6 +27,15 @@ public struct ModelInput {
             ? Tensor(shape: [batch.batchSize, batch.maxNodes],
                      scalars: batch.baseStd.map { max($0 + 1e-6, config.stdFloor) })
             : nil
+        let (b, n) = (batch.batchSize, batch.maxNodes)
+        if config.pairContext {
+            pairFeatures = Tensor(shape: [b, n, n, PairFeatures.count], scalars: PairFeatures.make(batch, stdFloor: config.stdFloor))
+            let m = batch.nodeMask
+            pairMask = Tensor(shape: [b, n, n, 1], scalars: (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] })
+            inverseNodeCount = Tensor(shape: [b, 1, 1, 1], scalars: batch.nodeCounts.map { 1 / Float(max($0, 1)) })
+        } else {
+            (pairFeatures, pairMask, inverseNodeCount) = (nil, nil, nil)
+        }
     }
 
     /// A delta head's output [B, N] in data units.
@@ -82,6 +96,18 @@ final class DAGHead {
         parent.namedParameters(prefix: "dag_parent.") + child.namedParameters(prefix: "dag_child.")
     }
 }
+
+/// The pair context's attention bias [B, H, N, N] and edge term [B, N, N], when the model has one.
+func pairTerms(_ pair: PairContext?, _ input: ModelInput) -> (bias: Tensor?, edge: Tensor?) {
+    guard let pair, let f = input.pairFeatures, let mask = input.pairMask, let scale = input.inverseNodeCount else {
+        return (nil, nil)
+    }
+    let t = pair(f, mask: mask, inverseNodeCount: scale)
+    return (t.bias, t.edge)
+}
+
+/// DAG logits plus the pair context's edge term, if any.
+func withEdgeTerm(_ logits: Tensor, _ edge: Tensor?) -> Tensor { edge.map { logits + $0 } ?? logits }
 
 /// A stack of `count` encoder layers with the variant's activation.
 func encoderStack(_ config: ModelConfig, count: Int, rng: inout Xoshiro256) -> TransformerEncoder {

@@ -11,6 +11,7 @@ final class HyperNetModel: CausalModel {
     let intEmbedding: Embedding  // [maxNodes, 16]
     let hyperNet: Sequential     // [16 → 64] GELU [64 → D]
     let dag: DAGHead
+    let pair: PairContext?  // created last: the notebook's parameters initialise as without it
 
     init(_ config: ModelConfig, rng: inout Xoshiro256) {
         self.config = config
@@ -20,19 +21,21 @@ final class HyperNetModel: CausalModel {
         hyperNet = Sequential([.linear(Linear(config.hyperEmbedding, config.hyperHidden, rng: &rng)), .gelu,
                                .linear(Linear(config.hyperHidden, config.dModel, rng: &rng))])
         dag = DAGHead(config.dModel, rng: &rng)
+        pair = config.pairContext ? PairContext(config, rng: &rng) : nil
     }
 
     func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput {
-        let x = backbone(encoder(input), keyMask: input.keyMask, ctx)        // [B, N, D]
+        let context = pairTerms(pair, input)
+        let x = backbone(encoder(input), bias: context.bias, keyMask: input.keyMask, ctx)  // [B, N, D]
         let weights = hyperNet(intEmbedding(input.target))                   // [B, D]
             .reshaped([input.batchSize, 1, config.dModel])                   // [B, 1, D]
         let delta = input.delta((x * weights).sumLastAxis())                            // [B, N]
-        return ModelOutput(delta: delta, logits: dag(x), sampledAdjacency: nil)
+        return ModelOutput(delta: delta, logits: withEdgeTerm(dag(x), context.edge), sampledAdjacency: nil)
     }
 
     func namedParameters(prefix: String) -> [(String, Tensor)] {
         encoder.namedParameters() + backbone.namedParameters(prefix: "backbone.")
             + intEmbedding.namedParameters(prefix: "int_embedding.") + hyperNet.namedParameters(prefix: "hyper_net.")
-            + dag.namedParameters()
+            + dag.namedParameters() + (pair?.namedParameters() ?? [])
     }
 }

@@ -19,6 +19,7 @@ final class MaskedModel: CausalModel {
     let dag: DAGHead
     let deltaLayers: TransformerEncoder  // a ModuleList: layers initialised independently
     let deltaHead: Linear                // [1, D]
+    let pair: PairContext?  // created last: the notebook's parameters initialise as without it
 
     static let biasScale: Float = -10
 
@@ -31,12 +32,19 @@ final class MaskedModel: CausalModel {
                                          dimFeedforward: config.feedForward, dropout: config.dropout,
                                          activation: config.activation, identicalInit: false, rng: &rng)
         deltaHead = Linear(config.dModel, 1, rng: &rng)
+        pair = config.pairContext ? PairContext(config, rng: &rng) : nil
     }
 
     func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput {
         let z = encoder(input)                                          // [B, N, D]
-        let logits = dag(dagBackbone(z, keyMask: input.keyMask, ctx))   // [B, N, N]
-        let bias = config.structuralBias ? attentionBias(logits, nodes: input.maxNodes) : nil  // [B, N, N]
+        let context = pairTerms(pair, input)                            // [B, H, N, N], [B, N, N]
+        let logits = withEdgeTerm(dag(dagBackbone(z, bias: context.bias, keyMask: input.keyMask, ctx)), context.edge)
+        let structural = config.structuralBias ? attentionBias(logits, nodes: input.maxNodes) : nil  // [B, N, N]
+        let bias: Tensor?
+        switch (structural, context.bias) {
+        case let (s?, p?): bias = s.reshaped([input.batchSize, 1, input.maxNodes, input.maxNodes]) + p  // [B, H, N, N]
+        case let (s, p): bias = s ?? p
+        }
         let x = deltaLayers(z, bias: bias, keyMask: input.keyMask, ctx)
         let delta = input.delta(deltaHead(x).reshaped([input.batchSize, input.maxNodes]))
         return ModelOutput(delta: delta, logits: logits, sampledAdjacency: nil)
@@ -54,5 +62,6 @@ final class MaskedModel: CausalModel {
     func namedParameters(prefix: String) -> [(String, Tensor)] {
         encoder.namedParameters() + dagBackbone.namedParameters(prefix: "dag_backbone.") + dag.namedParameters()
             + deltaLayers.namedParameters(prefix: "delta_") + deltaHead.namedParameters(prefix: "delta_head.")
+            + (pair?.namedParameters() ?? [])
     }
 }

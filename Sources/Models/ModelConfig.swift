@@ -48,6 +48,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// standardised features times the std, is linear in the features. false = the notebook's
     /// raw-unit heads.
     public var standardizedDelta = true
+    /// Pair context (not in the seed; `PairContext`): every ordered pair of nodes gets features
+    /// of all the dataset's regimes and the observational correlations; they bias every
+    /// attention layer and add an edge term to the DAG logits. Adds `pair_context.*`
+    /// parameters, so it is off in checkpoints that do not say otherwise.
+    public var pairContext = false
+    /// Hidden width of the pair-feature embedding.
+    public var pairHidden = 32
 
     public init(variant: Variant) { self.variant = variant }
 
@@ -57,6 +64,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
         case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias, standardizedDelta
+        case pairContext, pairHidden
     }
 
     public init(from decoder: Decoder) throws {
@@ -77,6 +85,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         structuralBias = try c.decodeIfPresent(Bool.self, forKey: .structuralBias) ?? structuralBias
         // Absent = a config from before the option existed or a PyTorch export: raw units.
         standardizedDelta = try c.decodeIfPresent(Bool.self, forKey: .standardizedDelta) ?? false
+        pairContext = try c.decodeIfPresent(Bool.self, forKey: .pairContext) ?? false
+        pairHidden = try c.decodeIfPresent(Int.self, forKey: .pairHidden) ?? pairHidden
     }
 
     /// A message naming the first invalid field, or nil.
@@ -87,6 +97,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
         if layers < 1 || dagLayers < 1 { return "layer counts must be at least 1" }
         if feedForward < 1 { return "feed-forward width must be at least 1" }
+        if pairHidden < 1 { return "pair-context width must be at least 1 (got \(pairHidden))" }
         if !(0..<1).contains(dropout) { return "dropout must be in [0, 1) (got \(dropout))" }
         return nil
     }

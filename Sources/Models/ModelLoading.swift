@@ -43,6 +43,10 @@ public enum ModelLoading {
             c.hyperHidden = try shape("hyper_net.0.weight")[0]
         }
         c.heads = headCount(in: ckpt.config) ?? 4
+        if let p = ckpt.params["pair_context.proj.weight"] {
+            c.pairContext = true
+            c.pairHidden = p.shape[0]
+        }
         c.stdFloor = 0
         c.featureClip = 0
         c.structuralBias = false

@@ -44,6 +44,8 @@ public struct BatchStream {
     public let seed: UInt64
     public let batchSize: Int
     public let mode: StreamMode
+    /// Mixed: simulate each item's `RegimeContext` regimes too (sequential datasets have them).
+    public let context: Bool
     private var rng: Xoshiro256
     private var batches = 0
     // Sequential: the current SCM's dataset, its stats, where it started, the next row.
@@ -54,7 +56,7 @@ public struct BatchStream {
     // Mixed: cumulative weights of node counts nodesMin...nodesMax.
     private let nodeWeights: [Int]
 
-    public init(config: PriorConfig, seed: UInt64, batchSize: Int, mode: StreamMode,
+    public init(config: PriorConfig, seed: UInt64, batchSize: Int, mode: StreamMode, context: Bool = false,
                 state: StreamState? = nil) throws {
         try config.validate()
         guard batchSize >= 1 else { throw StreamError(message: "batch size is \(batchSize); it must be at least 1") }
@@ -62,6 +64,7 @@ public struct BatchStream {
         self.seed = seed
         self.batchSize = batchSize
         self.mode = mode
+        self.context = context
         var acc = 0
         nodeWeights = (config.nodesMin...config.nodesMax).map { acc += config.targetCount(nodes: $0); return acc }
         rng = Xoshiro256(seed: seed, stream: DataRandomStream.training)
@@ -92,25 +95,28 @@ public struct BatchStream {
     }
 
     public mutating func next() -> TrainingBatch {
-        var parts: [(SCMDataset, ColumnStats, ColumnStats, target: Int, row: Int, query: Int)] = []
+        var parts: [(SCMDataset, ColumnStats, ColumnStats, RegimeContext, target: Int, row: Int, query: Int)] = []
         parts.reserveCapacity(batchSize)
         for _ in 0..<batchSize {
             switch mode {
             case .sequential:
                 if current == nil || cursor == current!.interventionalCount { loadNextSCM() }
                 let d = current!, r = cursor, k = Int(d.regime[r])
-                parts.append((d, summary!.base, summary!.regimes[k], Int(d.regimeTargets[k]), r, Int(d.queryIndex[r])))
+                parts.append((d, summary!.base, summary!.regimes[k], summary!.context, Int(d.regimeTargets[k]), r,
+                              Int(d.queryIndex[r])))
                 cursor += 1
             case .mixed:
-                let d = SCMDataset.sampleOneRegime(nodeCount: drawMixedNodeCount(), config: config, rng: &rng)
-                let r = rng.nextInt(d.interventionalCount)
-                let s = DatasetSummary(d)
-                parts.append((d, s.base, s.regimes[0], Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
+                let n = drawMixedNodeCount()
+                let d = context ? SCMDataset.sampleWithContext(nodeCount: n, config: config, rng: &rng)
+                    : SCMDataset.sampleOneRegime(nodeCount: n, config: config, rng: &rng)
+                let r = rng.nextInt(config.samplesPerRegime)  // a row of regime 0, the item's
+                let s = DatasetSummary(d, contextRegimes: context ? 1..<d.regimeCount : nil)
+                parts.append((d, s.base, s.regimes[0], s.context, Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
             }
         }
         var batch = TrainingBatch(batchSize: batchSize, maxNodes: parts.map { $0.0.nodeCount }.max()!)
         for (b, p) in parts.enumerated() {
-            batch.fill(b, p.0, p.1, p.2, target: p.target, row: p.row, query: p.query)
+            batch.fill(b, p.0, p.1, p.2, p.3, target: p.target, row: p.row, query: p.query)
         }
         batches += 1
         batch.streamState = state

@@ -24,6 +24,10 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     public var interventionRange: [Double]? = nil
     public var observationalSamples = 100
     public var samplesPerRegime = 100
+    /// Rows per (target, value) the mixed stream simulates for a `RegimeContext` (models
+    /// with the pair context only; not in the seed). Fewer than a suite's 100 keeps the
+    /// stream fast; the context pools each target's rows over its values.
+    public var contextRowsPerRegime = 10
     /// Edge functions drawn uniformly from this subset (all ten in the seed).
     public var edgeFunctions: [EdgeFunction] = EdgeFunction.allCases
     public var deltaMode: DeltaMode = .interventional
@@ -66,6 +70,9 @@ public struct PriorConfig: Codable, Equatable, Sendable {
         }
         if observationalSamples < 1 { try fail("observationalSamples is \(observationalSamples); it must be at least 1") }
         if samplesPerRegime < 1 { try fail("samplesPerRegime is \(samplesPerRegime); it must be at least 1") }
+        if contextRowsPerRegime < 1 {
+            try fail("contextRowsPerRegime is \(contextRowsPerRegime); it must be at least 1")
+        }
         if edgeFunctions.isEmpty { try fail("edgeFunctions is empty; enable at least one edge function") }
         if Set(edgeFunctions).count != edgeFunctions.count { try fail("edgeFunctions lists a function twice") }
     }
@@ -73,7 +80,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case nodesMin, nodesMax, edgeProb, expectedParents, noiseScale, interventionFraction,
              interventionValues, interventionRange, observationalSamples, samplesPerRegime,
-             edgeFunctions, deltaMode
+             contextRowsPerRegime, edgeFunctions, deltaMode
     }
 
     public init(from decoder: Decoder) throws {
@@ -89,6 +96,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
         interventionRange = try c.decodeIfPresent([Double].self, forKey: .interventionRange)
         observationalSamples = try c.decodeIfPresent(Int.self, forKey: .observationalSamples) ?? d.observationalSamples
         samplesPerRegime = try c.decodeIfPresent(Int.self, forKey: .samplesPerRegime) ?? d.samplesPerRegime
+        contextRowsPerRegime = try c.decodeIfPresent(Int.self, forKey: .contextRowsPerRegime) ?? d.contextRowsPerRegime
         edgeFunctions = try c.decodeIfPresent([EdgeFunction].self, forKey: .edgeFunctions) ?? d.edgeFunctions
         deltaMode = try c.decodeIfPresent(DeltaMode.self, forKey: .deltaMode) ?? d.deltaMode
     }

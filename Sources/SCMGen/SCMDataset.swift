@@ -84,6 +84,30 @@ extension SCMDataset {
         gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
         return gen.dataset()
     }
+
+    /// `sampleOneRegime` plus the context a `RegimeContext` needs, at the seed's design:
+    /// ceil(N · fraction) distinct targets, each set to each value with
+    /// `contextRowsPerRegime` rows (regimes 1...), and regime 0 — the item's, with
+    /// `samplesPerRegime` rows — on a target drawn uniformly from that set (so still
+    /// uniform over the nodes). The context leaves regime 0 out: in a suite the rows of a
+    /// target are pooled over its values, and here they are too.
+    static func sampleWithContext(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) -> SCMDataset {
+        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: config.edgeProbability(nodes: n),
+                                               functions: config.edgeFunctions, rng: &rng)
+        var gen = RegimeSampler(scm: scm, config: config, rng: &rng)
+        var nodes = Array(0..<n)
+        let t = config.targetCount(nodes: n)
+        for i in 0..<t { nodes.swapAt(i, i + rng.nextInt(n - i)) }
+        let target = nodes[rng.nextInt(t)]
+        let v = rng.nextInt(config.regimesPerTarget)
+        gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
+        for c in nodes[0..<t] {
+            for v in 0..<config.regimesPerTarget {
+                gen.addRegime(target: c, value: config.regimeValue(v, rng: &rng), rows: config.contextRowsPerRegime, rng: &rng)
+            }
+        }
+        return gen.dataset()
+    }
 }
 
 extension PriorConfig {
@@ -121,8 +145,8 @@ struct RegimeSampler {
         observational = RegimeSampler.transpose(work, rows: sc, nodes: nn)
     }
 
-    mutating func addRegime(target: Int, value: Float, rng: inout Xoshiro256) {
-        let rows = rowsPerRegime
+    mutating func addRegime(target: Int, value: Float, rows: Int? = nil, rng: inout Xoshiro256) {
+        let rows = rows ?? rowsPerRegime
         var q = [Int32](repeating: 0, count: rows)
         for r in 0..<rows { q[r] = Int32(rng.nextInt(sObs)) }
         if work.count != n * rows { work = [Float](repeating: 0, count: n * rows) }

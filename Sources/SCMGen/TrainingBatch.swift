@@ -14,6 +14,10 @@ public struct TrainingBatch: Equatable, Sendable {
     public var adjacency: [Float]                    // [B, N, N] A[i,j] = 1 iff i → j (0 if unknown)
     public var nodeMask: [Float]                     // [B, N] 1 = real node, 0 = padding
     public var nodeCounts: [Int]                     // [B]
+    /// The dataset's `RegimeContext` per item (models with `pairContext` read it).
+    public var contextMean: [Float], contextStd: [Float]  // [B, N, N] row i: stats under do(i)
+    public var contextIntervened: [Float]                // [B, N] 1 = some regime targets the node
+    public var correlation: [Float]                      // [B, N, N] observational correlation
     /// The producing stream's state after this batch (nil for batches not from a stream):
     /// save it with the step that consumed this batch to resume exactly.
     public var streamState: StreamState?
@@ -27,6 +31,8 @@ public struct TrainingBatch: Equatable, Sendable {
             (baseMean, baseMean, baseMean, baseMean, baseMean, baseMean, baseMean)
         target = [Int32](repeating: 0, count: b)
         adjacency = [Float](repeating: 0, count: b * n * n)
+        (contextMean, contextStd, correlation) = (adjacency, adjacency, adjacency)
+        contextIntervened = baseMean
         nodeCounts = [Int](repeating: 0, count: b)
     }
 }
@@ -64,13 +70,16 @@ public struct ColumnStats: Equatable, Sendable {
     }
 }
 
-/// The per-dataset statistics a batch needs: observational stats and each regime's stats.
+/// The per-dataset statistics a batch needs: observational stats, each regime's stats and
+/// the context of the regimes in `contextRegimes` (all when nil).
 public struct DatasetSummary: Sendable {
     public var base: ColumnStats
     public var regimes: [ColumnStats]  // [K]
+    public var context: RegimeContext
 
-    public init(_ d: SCMDataset) {
+    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil) {
         base = ColumnStats(d.observational, nodes: d.nodeCount)
+        context = RegimeContext(d, regimes: contextRegimes)
         var rowsOf = [[Int]](repeating: [], count: d.regimeCount)
         for (r, k) in d.regime.enumerated() { rowsOf[Int(k)].append(r) }
         regimes = rowsOf.map { ColumnStats(d.interventional, nodes: d.nodeCount, rows: $0) }
@@ -109,12 +118,12 @@ extension TrainingBatch {
                 s = DatasetSummary(d)
                 cache[it.dataset] = s
             }
-            fill(b, d, s.base, s.regimes[it.regime], target: Int(d.regimeTargets[it.regime]), row: it.row, query: it.query)
+            fill(b, d, s.base, s.regimes[it.regime], s.context, target: Int(d.regimeTargets[it.regime]), row: it.row, query: it.query)
         }
     }
 
     /// Writes item `b` (a dataset's row and query row with its stats) into the padded arrays.
-    mutating func fill(_ b: Int, _ d: SCMDataset, _ base: ColumnStats, _ reg: ColumnStats,
+    mutating func fill(_ b: Int, _ d: SCMDataset, _ base: ColumnStats, _ reg: ColumnStats, _ ctx: RegimeContext,
                        target t: Int, row: Int, query q: Int) {
         let nd = d.nodeCount, n = maxNodes, o = b * n
         nodeCounts[b] = nd
@@ -129,6 +138,11 @@ extension TrainingBatch {
             query[o + c] = x
             delta[o + c] = d.interventional[row * nd + c] - x
             nodeMask[o + c] = 1
+            contextIntervened[o + c] = ctx.intervened[c]
+            for j in 0..<nd {
+                let p = (o + c) * n + j, src = c * nd + j
+                (contextMean[p], contextStd[p], correlation[p]) = (ctx.mean[src], ctx.std[src], ctx.correlation[src])
+            }
         }
         if let a = d.adjacency {
             for i in 0..<nd { for j in 0..<nd where a[i * nd + j] != 0 { adjacency[(b * n + i) * n + j] = 1 } }

@@ -27,6 +27,8 @@ struct PriorOptions: ParsableArguments {
     var observationalSamples: Int?
     @Option(help: "Rows per intervention regime (default 100).")
     var samplesPerRegime: Int?
+    @Option(help: "With --pair-context: rows per (target, value) the mixed stream simulates for each item's context (default 10).")
+    var contextRows: Int?
     @Option(help: "Comma-separated enabled edge functions (default all: linear,negative-linear,sin,cos,tanh,log,exp,sqrt,quadratic,cubic).")
     var edgeFunctions: String?
     @Option(help: "interventional (default; independent noise) or counterfactual (shared noise).")
@@ -57,6 +59,7 @@ struct PriorOptions: ParsableArguments {
         if let s = interventionRange { c.interventionRange = try Self.numbers(s, option: "--intervention-range") }
         if let v = observationalSamples { c.observationalSamples = v }
         if let v = samplesPerRegime { c.samplesPerRegime = v }
+        if let v = contextRows { c.contextRowsPerRegime = v }
         if let s = edgeFunctions {
             c.edgeFunctions = try s.split(separator: ",").map { part in
                 let name = part.trimmingCharacters(in: .whitespaces)

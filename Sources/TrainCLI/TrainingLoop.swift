@@ -34,7 +34,7 @@ struct TrainingLoop {
         let runDir = try prepareFolders(output, run: name)
         let json = try encodeConfig(config)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
-                                     mode: config.train.stream)
+                                     mode: config.train.stream, context: config.model.pairContext)
         return TrainingLoop(config: config, configJSON: json, runName: name, runDir: runDir, output: output,
                             trainer: Trainer(config: config), stream: PrefetchingStream(stream),
                             log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
@@ -69,7 +69,7 @@ struct TrainingLoop {
             throw CLIError("\(path) has no data-stream state; it cannot be resumed exactly")
         }
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
-                                     mode: config.train.stream, state: state)
+                                     mode: config.train.stream, context: config.model.pairContext, state: state)
         let runDir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let name = URL(fileURLWithPath: runDir).lastPathComponent
         if let asked = command.output.runName, asked != name {

@@ -5,13 +5,14 @@ import SCMGen
 import XCTest
 
 /// A small padded batch from the mixed stream (node counts 3–6, so most items are padded).
-func smallBatch(seed: UInt64 = 1, batch: Int = 4, nodes: ClosedRange<Int> = 3...6) -> TrainingBatch {
+func smallBatch(seed: UInt64 = 1, batch: Int = 4, nodes: ClosedRange<Int> = 3...6, context: Bool = false) -> TrainingBatch {
     var prior = PriorConfig()
     prior.nodesMin = nodes.lowerBound
     prior.nodesMax = nodes.upperBound
     prior.observationalSamples = 20
     prior.samplesPerRegime = 20
-    var stream = try! BatchStream(config: prior, seed: seed, batchSize: batch, mode: .mixed)
+    prior.contextRowsPerRegime = 5
+    var stream = try! BatchStream(config: prior, seed: seed, batchSize: batch, mode: .mixed, context: context)
     return stream.next()
 }
 
@@ -81,9 +82,11 @@ final class ModelShapeTests: XCTestCase {
 
     /// Adding padded nodes to an item changes none of its real nodes' outputs.
     func testPaddingDoesNotChangeRealNodeOutputs() {
-        let batch = smallBatch(batch: 3)
-        for v in Variant.allCases {
-            let model = makeModel(tinyConfig(v), seed: 3)
+        let batch = smallBatch(batch: 3, context: true)
+        for (v, pair) in Variant.allCases.flatMap({ v in [(v, false), (v, true)] }) {
+            var config = tinyConfig(v)
+            config.pairContext = pair
+            let model = makeModel(config, seed: 3)
             let ctx = ForwardContext.evaluation()
             let full = model(ModelInput(batch, config: model.config), ctx)
             let n = batch.maxNodes
@@ -93,10 +96,11 @@ final class ModelShapeTests: XCTestCase {
                 XCTAssertEqual(m, batch.nodeCounts[item])
                 let out = model(ModelInput(alone, config: model.config), ctx)
                 for i in 0..<m {
-                    XCTAssertEqual(out.delta.data[i], full.delta.data[item * n + i], accuracy: 1e-4, "variant \(v) item \(item) node \(i)")
+                    XCTAssertEqual(out.delta.data[i], full.delta.data[item * n + i], accuracy: 1e-4,
+                                       "variant \(v) pair context \(pair) item \(item) node \(i)")
                     for j in 0..<m {
                         XCTAssertEqual(out.logits.data[i * m + j], full.logits.data[(item * n + i) * n + j], accuracy: 1e-3,
-                                       "variant \(v) logit \(i)→\(j)")
+                                       "variant \(v) pair context \(pair) logit \(i)→\(j)")
                     }
                 }
             }
@@ -116,6 +120,9 @@ extension TrainingBatch {
         delta = rows(b.delta); nodeMask = rows(b.nodeMask)
         target = [b.target[item]]
         nodeCounts = [m]
-        adjacency = (0..<m).flatMap { i in (0..<m).map { j in b.adjacency[(item * n + i) * n + j] } }
+        func pairs(_ a: [Float]) -> [Float] { (0..<m).flatMap { i in (0..<m).map { j in a[(item * n + i) * n + j] } } }
+        adjacency = pairs(b.adjacency)
+        (contextMean, contextStd, correlation) = (pairs(b.contextMean), pairs(b.contextStd), pairs(b.correlation))
+        contextIntervened = rows(b.contextIntervened)
     }
 }

@@ -52,7 +52,7 @@ final class BatchTests: XCTestCase {
             XCTAssertEqual(b.intStd[o + t], 0, "the target is constant within its regime")
         }
         // Precomputed summaries give the same batch.
-        XCTAssertEqual(TrainingBatch(items: items, datasets: ds, summaries: ds.map(DatasetSummary.init)), b)
+        XCTAssertEqual(TrainingBatch(items: items, datasets: ds, summaries: ds.map { DatasetSummary($0) }), b)
     }
 
     func testAllItemsOfADatasetUseItsStoredPairing() throws {

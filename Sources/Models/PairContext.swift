@@ -1,0 +1,54 @@
+import NN
+import Randomness
+
+/// The pair-context module (`ModelConfig.pairContext`; not in the seed). Each ordered pair's
+/// `PairFeatures` are embedded by a small MLP shared over pairs, refined by one triangle
+/// update, and the embedding then gives every attention layer an additive per-head bias
+/// (query i, key j) and the DAG head an additive edge term (parent i, child j).
+///
+/// Why the triangle update: do(i) moves every descendant of i, so "j responds to i" says
+/// i ⇝ j, not i → j. Whether the effect is direct depends on the other nodes k — does i move
+/// k and k move j? — a sum over k of products of pair (i, k) and pair (k, j) quantities,
+/// e_ij += GELU(W_o · (1/n) Σ_k (W_a e_ik) ⊙ (W_b e_kj)), which per-node tokens cannot form.
+/// (A transitive reduction through the intervened nodes alone takes the held-out SHD of the
+/// n10 suite from the empty graph's 13.25 to 9.3.)
+final class PairContext {
+    let proj: Linear       // pair_context.proj [P, 8]
+    let left: Linear       // pair_context.triangle_left [P, P]
+    let right: Linear      // pair_context.triangle_right [P, P]
+    let out: Linear        // pair_context.triangle_out [P, P]
+    let attention: Linear  // pair_context.attention [H, P]
+    let edge: Linear       // pair_context.edge [1, P]
+
+    init(_ config: ModelConfig, rng: inout Xoshiro256) {
+        let p = config.pairHidden
+        proj = Linear(PairFeatures.count, p, rng: &rng)
+        left = Linear(p, p, rng: &rng)
+        right = Linear(p, p, rng: &rng)
+        out = Linear(p, p, rng: &rng)
+        attention = Linear(p, config.heads, rng: &rng)
+        edge = Linear(p, 1, rng: &rng)
+    }
+
+    /// features [B, N, N, 8], mask [B, N, N, 1] (both nodes real), inverseNodeCount
+    /// [B, 1, 1, 1] → (attention bias [B, H, N, N], edge logits [B, N, N]).
+    func callAsFunction(_ features: Tensor, mask: Tensor, inverseNodeCount: Tensor) -> (bias: Tensor, edge: Tensor) {
+        let (b, n) = (features.shape[0], features.shape[1])
+        var e = proj(features).gelu()                                    // [B, N, N, P]
+        let a = (left(e) * mask).permuted([0, 3, 1, 2])                  // [B, P, N, N] a[i, k]
+        let c = (right(e) * mask).permuted([0, 3, 1, 2])                 // [B, P, N, N] c[k, j]
+        let t = matmul(a, c).permuted([0, 2, 3, 1]) * inverseNodeCount   // [B, N, N, P] mean over k
+        e = e + out(t).gelu()
+        let bias = attention(e).permuted([0, 3, 1, 2])                   // [B, H, N, N]
+        return (bias, edge(e).reshaped([b, n, n]))
+    }
+
+    func namedParameters() -> [(String, Tensor)] {
+        proj.namedParameters(prefix: "pair_context.proj.")
+            + left.namedParameters(prefix: "pair_context.triangle_left.")
+            + right.namedParameters(prefix: "pair_context.triangle_right.")
+            + out.namedParameters(prefix: "pair_context.triangle_out.")
+            + attention.namedParameters(prefix: "pair_context.attention.")
+            + edge.namedParameters(prefix: "pair_context.edge.")
+    }
+}

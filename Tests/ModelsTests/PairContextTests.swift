@@ -1,0 +1,82 @@
+import Models
+import NN
+import Randomness
+import SCMGen
+import XCTest
+import Foundation
+
+/// The pair context (`--pair-context`): its features, its parameters, and that the models use it.
+final class PairContextTests: XCTestCase {
+    /// One 3-node item: node 0 intervened (node 1 moves by 2 stds, node 2 does not), node 1
+    /// not intervened, node 2 intervened; the slot of a 4th node is padding.
+    private func handMadeBatch() -> TrainingBatch {
+        var b = TrainingBatch(batchSize: 1, maxNodes: 4)
+        b.nodeCounts = [3]
+        b.nodeMask = [1, 1, 1, 0]
+        b.baseMean = [0, 1, 2, 0]
+        b.baseStd = [1, 2, 0, 0]  // node 2 is constant: its std is floored
+        b.contextIntervened = [1, 0, 1, 0]
+        b.contextMean = [5, 5, 2, 0,  0, 0, 0, 0,  0, 1, 7, 0,  0, 0, 0, 0]
+        b.contextStd = [0, 2, 3, 0,  0, 0, 0, 0,  1, 4, 0, 0,  0, 0, 0, 0]
+        b.correlation = [1, 0.5, 0, 0,  0.5, 1, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0]
+        return b
+    }
+
+    func testFeaturesOfEachOrderedPair() {
+        let f = PairFeatures.make(handMadeBatch(), stdFloor: 0.01), k = PairFeatures.count
+        func at(_ i: Int, _ j: Int) -> [Float] { Array(f[((i * 4 + j) * k)..<((i * 4 + j + 1) * k)]) }
+        let s1 = max(2 + Float(1e-6), 0.01)
+        // (0 → 1): node 1 moves (5 − 1)/2 = 2 stds under do(0), its std is unchanged.
+        XCTAssertEqual(at(0, 1)[0], asinhf(4 / s1), accuracy: 1e-5)
+        XCTAssertEqual(at(0, 1)[1], logf((2 + 1e-6) / s1), accuracy: 1e-5)
+        XCTAssertEqual(Array(at(0, 1)[2...]), [0, 0, 1, 0, 0.5, 0], "node 1 is not intervened; correlation 0.5")
+        // (1 → 0) mirrors it.
+        XCTAssertEqual(at(1, 0)[2], at(0, 1)[0])
+        XCTAssertEqual(Array(at(1, 0)[4...]), [0, 1, 0.5, 0])
+        // (2 → 2): the diagonal flag; node 2's floored std makes a 5-unit move 500 stds.
+        XCTAssertEqual(at(2, 2)[0], asinhf(5 / 0.01), accuracy: 1e-3)
+        XCTAssertEqual(at(2, 2)[7], 1)
+        XCTAssertEqual(at(0, 2)[1], 5, "node 2's std grows 300-fold under do(0): log ratios are clipped to ±5")
+        // Padding is all zero.
+        for i in 0..<4 { XCTAssertEqual(at(i, 3), [Float](repeating: 0, count: k)); XCTAssertEqual(at(3, i), at(i, 3)) }
+    }
+
+    /// The option only adds `pair_context.*`; the notebook's parameters keep their names,
+    /// shapes and initial values, so a model without it is the notebook's model.
+    func testTheOptionAddsParametersWithoutChangingTheNotebooksOnes() {
+        for v in Variant.allCases {
+            var on = tinyConfig(v)
+            on.pairContext = true
+            let plain = Dictionary(uniqueKeysWithValues: makeModel(tinyConfig(v), seed: 5).namedParameters())
+            let withPair = Dictionary(uniqueKeysWithValues: makeModel(on, seed: 5).namedParameters())
+            let added = Set(withPair.keys).subtracting(plain.keys)
+            XCTAssertEqual(added, Set(["proj", "triangle_left", "triangle_right", "triangle_out", "attention", "edge"]
+                .flatMap { ["pair_context.\($0).weight", "pair_context.\($0).bias"] }), "variant \(v)")
+            for (key, p) in plain { XCTAssertEqual(withPair[key]?.scalars, p.scalars, "variant \(v) \(key)") }
+            XCTAssertEqual(withPair["pair_context.attention.weight"]?.shape, [on.heads, on.pairHidden])
+        }
+    }
+
+    /// Every variant's outputs depend on the context, and the loss's gradient reaches every
+    /// pair-context parameter.
+    func testEveryVariantUsesTheContext() {
+        let batch = smallBatch(batch: 3, context: true)
+        var shuffled = batch
+        shuffled.contextMean = batch.contextMean.reversed()
+        for v in Variant.allCases {
+            var config = tinyConfig(v)
+            config.pairContext = true
+            let model = makeModel(config, seed: 6)
+            let ctx = ForwardContext.evaluation()
+            let a = model(ModelInput(batch, config: config), ctx), b = model(ModelInput(shuffled, config: config), ctx)
+            XCTAssertNotEqual(a.logits.scalars, b.logits.scalars, "variant \(v): logits ignore the context")
+            XCTAssertNotEqual(a.delta.scalars, b.delta.scalars, "variant \(v): delta ignores the context")
+            model.zeroGrad()
+            let out = model(ModelInput(batch, config: config), ForwardContext(training: true, rng: Xoshiro256(seed: 7)))
+            causalLoss(out, batch, config: LossConfig(), acyclicityWeight: 0.1).total.backward()
+            for (key, p) in model.namedParameters() where key.hasPrefix("pair_context.") {
+                XCTAssertTrue(p.gradScalars?.contains { $0 != 0 } ?? false, "variant \(v): no gradient reaches \(key)")
+            }
+        }
+    }
+}
