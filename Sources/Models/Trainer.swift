@@ -40,6 +40,7 @@ public final class Trainer {
         self.config = config
         model = makeModel(config.model, seed: config.train.seed)
         optimizer = AdamW(model.namedParameters(), learningRate: config.train.lr, weightDecay: Double(config.train.weightDecay))
+        optimizer.learningRateScales = optimizer.parameters.map { $0.0.hasPrefix("pair_context.") ? config.train.pairLRScale : 1 }
         ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout))
         switch config.train.schedule {
         case .constant: schedule = .constant(config.train.lr)

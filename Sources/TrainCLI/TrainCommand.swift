@@ -28,6 +28,8 @@ struct TrainCommand: ParsableCommand {
     var batch = 32
     @Option(help: "AdamW learning rate.")
     var lr: Float = 1e-4
+    @Option(help: "With --pair-context: multiplier of --lr for the pair-context parameters (default 10).")
+    var pairLRScale: Float = 10
     @Option(help: "Learning-rate schedule: constant or cosine (with --warmup steps).")
     var schedule = "constant"
     @Option(help: "Warm-up steps of the cosine schedule.")
@@ -52,6 +54,7 @@ struct TrainCommand: ParsableCommand {
         if steps <= 0 { throw ValidationError("--steps is \(steps); it must be at least 1") }
         if batch <= 0 { throw ValidationError("--batch is \(batch); it must be at least 1") }
         if !(lr > 0) { throw ValidationError("--lr is \(lr); it must be positive") }
+        if !(pairLRScale > 0) { throw ValidationError("--pair-lr-scale is \(pairLRScale); it must be positive") }
         if threads < 1 { throw ValidationError("--threads is \(threads); it must be at least 1") }
         if let m = model, Variant(rawValue: m.uppercased()) == nil {
             throw ValidationError("unknown model '\(m)'; choose one of A, B, C, D, E")
@@ -69,6 +72,7 @@ struct TrainCommand: ParsableCommand {
         train.steps = steps
         train.batch = batch
         train.lr = lr
+        train.pairLRScale = pairLRScale
         train.schedule = LRSchedule(rawValue: schedule)!
         train.warmupSteps = warmup
         train.weightDecay = weightDecay

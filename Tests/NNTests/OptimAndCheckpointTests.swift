@@ -22,6 +22,25 @@ final class OptimAndCheckpointTests: XCTestCase {
         XCTAssertEqual(b.grad[0], 4 / (5 + 1e-6), accuracy: 1e-6)  // unchanged
     }
 
+    /// A parameter whose lr scale is 4 takes exactly the steps of an optimizer with 4× the
+    /// lr; the others are untouched by the scale.
+    func testLearningRateScalesActPerParameter() {
+        func run(lr: Float, scales: [Float]?) -> [[Float]] {
+            let p = [Tensor(shape: [3], scalars: [1, -2, 0.5], requiresGrad: true), Tensor(shape: [2], scalars: [3, 4], requiresGrad: true)]
+            let opt = AdamW([("a", p[0]), ("b", p[1])], learningRate: lr)
+            if let scales { opt.learningRateScales = scales }
+            for step in 1...5 {
+                for (k, t) in p.enumerated() { for i in 0..<t.count { t.grad[i] = Float(step * (i + 1 + k)) * 0.1 } }
+                opt.update()
+            }
+            return p.map(\.scalars)
+        }
+        let scaled = run(lr: 1e-2, scales: [1, 4])
+        XCTAssertEqual(scaled[0], run(lr: 1e-2, scales: nil)[0])
+        XCTAssertEqual(scaled[1], run(lr: 4e-2, scales: nil)[1])
+        XCTAssertNotEqual(scaled[1], run(lr: 1e-2, scales: nil)[1])
+    }
+
     func testWarmupCosineSchedule() {
         let s = LearningRateSchedule.warmupCosine(peak: 1e-3, warmup: 10, total: 110, floor: 1e-5)
         XCTAssertEqual(s.rate(atStep: 1), 1e-4, accuracy: 1e-9)

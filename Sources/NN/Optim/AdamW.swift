@@ -6,6 +6,8 @@
 public final class AdamW {
     public let parameters: [(String, Tensor)]
     public var learningRate: Float
+    /// Per-parameter multipliers of `learningRate` (PyTorch's parameter groups); all 1 by default.
+    public var learningRateScales: [Float]
     // Hyper-parameters in Double, as PyTorch's Python floats (1 − Float(0.999) ≠ Float(0.001)).
     public var beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0.01
     /// Number of steps taken.
@@ -18,6 +20,7 @@ public final class AdamW {
         self.parameters = parameters
         self.learningRate = learningRate
         self.weightDecay = weightDecay
+        learningRateScales = [Float](repeating: 1, count: parameters.count)
         expAvg = parameters.map { Storage(count: $0.1.count) }
         expAvgSq = parameters.map { Storage(count: $0.1.count) }
     }
@@ -31,9 +34,10 @@ public final class AdamW {
         for (i, (_, p)) in parameters.enumerated() {
             guard let g = p.gradStorage else { continue }
             let m = expAvg[i].pointer, v = expAvgSq[i].pointer
+            let lr = learningRate * learningRateScales[i]
             parallelRanges(p.count, minimumPerChunk: 32768) { _, r in
                 adamwKernel(p: p.data + r.lowerBound, g: g.pointer + r.lowerBound, m: m + r.lowerBound,
-                            v: v + r.lowerBound, n: r.count, lr: learningRate, beta1: beta1, beta2: beta2, eps: eps,
+                            v: v + r.lowerBound, n: r.count, lr: lr, beta1: beta1, beta2: beta2, eps: eps,
                             weightDecay: weightDecay, bc1: bc1, bc2: bc2)
             }
         }
