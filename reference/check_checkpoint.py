@@ -9,6 +9,11 @@ comes from the root attribute `model`; sizes from the parameter shapes, and the 
 The model runs in eval mode on the fixture's inputs (float64 on the float32 parameters) and
 the script prints the max abs difference of deltas and adj_logits from the fixture's outputs;
 exit status 1 if either exceeds --tol relative to max(1, max |expected|).
+
+A checkpoint with `pair_context.*` parameters (model A with --pair-context) is loaded into
+reference/pair_context.py's ModelAPair (pair width from `pair_context.proj.weight`) and needs a
+pair fixture (Tests/ModelsTests/Fixtures/model_A_pair.h5): only the real nodes' entries of the
+padded batch are compared.
 """
 import argparse
 import json
@@ -21,6 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from seed_models import build_model, model_outputs  # noqa: E402
+from pair_context import ModelAPair, model_a_pair_outputs  # noqa: E402
 
 
 def text(v):
@@ -91,19 +97,40 @@ def main():
         raise SystemExit(f"checkpoint is model {variant} but the fixture is model {fcfg['model']}")
 
     kw = sizes_from(params, variant, config)
-    print(f"model {variant}: {kw}")
-    model = build_model(variant, **kw)
+    pair = "pair_context.proj.weight" in params
+    if pair:
+        if variant != "A":
+            raise SystemExit(f"{args.checkpoint}: a pair-context reference exists for model A only, "
+                             f"not {variant}")
+        if "context_mean" not in inputs:
+            raise SystemExit(f"{args.checkpoint} has a pair context but {args.fixture} has no context "
+                             "inputs: use Tests/ModelsTests/Fixtures/model_A_pair.h5")
+        kw["pair_hidden"] = params["pair_context.proj.weight"].shape[0]
+        print(f"model {variant} with pair context: {kw}")
+        model = ModelAPair(**kw)
+    else:
+        print(f"model {variant}: {kw}")
+        model = build_model(variant, **kw)
     model.load_state_dict(params, strict=True)      # raises on any key/shape mismatch
     model = model.double().eval()
 
     n = kw["num_nodes"]
-    if inputs["base_samples"].shape[-1] != n:
+    fixture_nodes = inputs["node_mask" if pair else "base_samples"].shape[-1]
+    if fixture_nodes != n:
         raise SystemExit(f"the checkpoint's model has {n} nodes but the fixture's inputs have "
-                         f"{inputs['base_samples'].shape[-1]}: use a fixture of the same size")
-    batch = {k: inputs[k].double() for k in ("base_samples", "int_samples", "target_row", "int_mask")}
-    batch["int_node_idx"] = inputs["int_node_idx"].long()
-    with torch.no_grad():
-        deltas, adj_logits = model_outputs(model, variant, batch)
+                         f"{fixture_nodes}: use a fixture of the same size")
+    real = torch.ones(expected["deltas"].shape, dtype=torch.bool)
+    if pair:
+        batch = {k: v.double() for k, v in inputs.items()}
+        with torch.no_grad():
+            deltas, adj_logits, _ = model_a_pair_outputs(model, batch, std_floor=fcfg.get("std_floor", 0.0))
+        real = inputs["node_mask"] != 0
+    else:
+        batch = {k: inputs[k].double() for k in ("base_samples", "int_samples", "target_row", "int_mask")}
+        batch["int_node_idx"] = inputs["int_node_idx"].long()
+        with torch.no_grad():
+            deltas, adj_logits = model_outputs(model, variant, batch)
+    keep = {"deltas": real, "adj_logits": real.unsqueeze(-1) & real.unsqueeze(-2)}
 
     if fparams and set(fparams) == set(params):
         pd = max(float(abs(params[k].numpy() - fparams[k]).max()) for k in params)
@@ -111,8 +138,8 @@ def main():
     ok = True
     for name, got in (("deltas", deltas), ("adj_logits", adj_logits)):
         exp = expected[name].double()
-        diff = (got - exp).abs().max().item()
-        limit = args.tol * max(1.0, exp.abs().max().item())
+        diff = (got - exp)[keep[name]].abs().max().item()
+        limit = args.tol * max(1.0, exp[keep[name]].abs().max().item())
         ok &= diff <= limit
         print(f"{name}: max |diff| {diff:.3e} (limit {limit:.1e}) {'ok' if diff <= limit else 'MISMATCH'}")
     print("PASS" if ok else "FAIL")

@@ -1,7 +1,7 @@
 """Writes the PyTorch parity fixtures for the Swift tests (see reference/FIXTURES.md).
 
     python3 reference/make_fixtures.py            # NN and model fixtures
-    python3 reference/make_fixtures.py --only nn  # or: --only models
+    python3 reference/make_fixtures.py --only nn  # or: --only models, --only pair
 
 Every parameter and input is a float32 value (that is what is stored); the reference math runs
 in float64 on those exact values and the results are rounded to float32 once when written, so
@@ -204,7 +204,7 @@ def make_nn():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--only", choices=["nn", "models"], help="write only one set")
+    ap.add_argument("--only", choices=["nn", "models", "pair"], help="write only one set")
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.only in (None, "nn"):
@@ -212,6 +212,9 @@ def main():
     if args.only in (None, "models"):
         from make_model_fixtures import make_models
         make_models()
+    if args.only in (None, "pair"):
+        from make_pair_fixtures import make_pair
+        make_pair()
 
 
 if __name__ == "__main__":
