@@ -91,13 +91,17 @@ void pfn_bf16_gemm(int transA, int transB, long m, long n, long k, float alpha,
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0) { if (beta != 1) scale(m, n, beta, c, ldc); return; }
     const long groupsMax = KCP / KG;
+    // K blocks of equal size (whole groups of 2·KG), so no block is a thin remainder whose
+    // C load and store cost more than its products.
+    const long blocks = (k + 2 * KCP - 1) / (2 * KCP);
+    const long kBlock = ((k + blocks - 1) / blocks + 2 * KG - 1) / (2 * KG) * (2 * KG);
     uint32_t *bp = reserve(&packB, &capB, (size_t)groupsMax * KG * ((NC + NR - 1) / NR * NR));
     uint32_t *ap = reserve(&packA, &capA, (size_t)groupsMax * KG * MC);
     if (!bp || !ap) abort();  // out of memory for a few MB of panels
     for (long j0 = 0; j0 < n; j0 += NC) {
         const long nc = n - j0 < NC ? n - j0 : NC;
-        for (long k0 = 0; k0 < k; k0 += 2 * KCP) {
-            const long kc = k - k0 < 2 * KCP ? k - k0 : 2 * KCP;
+        for (long k0 = 0; k0 < k; k0 += kBlock) {
+            const long kc = k - k0 < kBlock ? k - k0 : kBlock;
             const long groups = ((kc + 1) / 2 + KG - 1) / KG;
             const float betaK = k0 == 0 ? beta : 1.0f;  // later K blocks add to C
             pfn_pack_b(transB, transB ? b + j0 * ldb : b + j0, ldb, nc, k0, kc, bp);

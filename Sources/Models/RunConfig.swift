@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import SCMGen
 
 /// How the NOTEARS acyclicity term h(A) = tr(exp(A∘A)) − N is applied to σ(logits).
@@ -59,8 +60,33 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var tauStart: Float = 1
     public var tauEnd: Float = 1
     public var tauAnnealSteps = 0
+    /// Arithmetic of the large matrix products (`MatmulPrecision`); absent in configs from
+    /// before the option existed, which trained in float32.
+    public var precision = MatmulPrecision.float32
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case steps, batch, lr, schedule, warmupSteps, weightDecay, gradClip, seed, stream
+        case tauStart, tauEnd, tauAnnealSteps, precision
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        steps = try c.decode(Int.self, forKey: .steps)
+        batch = try c.decode(Int.self, forKey: .batch)
+        lr = try c.decode(Float.self, forKey: .lr)
+        schedule = try c.decode(LRSchedule.self, forKey: .schedule)
+        warmupSteps = try c.decode(Int.self, forKey: .warmupSteps)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        gradClip = try c.decode(Float.self, forKey: .gradClip)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        stream = try c.decode(StreamMode.self, forKey: .stream)
+        tauStart = try c.decode(Float.self, forKey: .tauStart)
+        tauEnd = try c.decode(Float.self, forKey: .tauEnd)
+        tauAnnealSteps = try c.decode(Int.self, forKey: .tauAnnealSteps)
+        precision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .precision) ?? .float32
+    }
 
     public func tau(atStep step: Int) -> Float {
         guard tauAnnealSteps > 0, tauStart != tauEnd else { return tauStart }

@@ -36,7 +36,7 @@ final class BFloat16GemmTests: XCTestCase {
 
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (13, 31, 33), (14, 32, 64), (15, 33, 65), (29, 47, 100),
-        (37, 129, 513),  // K crosses a 512-deep K block: later blocks add to C
+        (37, 129, 513),  // K needs two K blocks: the second adds to C
         (5, 2100, 7),  // N crosses a 2048-wide B block
         (350, 40, 90),  // M crosses a 336-row A block
     ]

@@ -51,3 +51,13 @@ func bf16ReferenceGemm(transA: Bool = false, transB: Bool = false, m: Int, n: In
 
 /// x rounded to bfloat16 as the kernel's packing rounds it, widened back to Float.
 func bf16Rounded(_ x: Float) -> Float { Float(bitPattern: UInt32(pfn_bf16_round(x)) << 16) }
+
+/// c[m, n] = op(a)·op(b) on the tensors' storage (row-major, packed), outside any graph, in
+/// the current precision and thread count: the product benchmarks time.
+public func gemmNoGraph(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                        a: Tensor, b: Tensor, into c: Tensor) {
+    precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n,
+                 "gemmNoGraph: tensors of \(a.count), \(b.count), \(c.count) elements are too small for \(m)×\(n)×\(k)")
+    sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a.data, lda: transA ? m : k, b: b.data,
+          ldb: transB ? k : n, c: c.data, ldc: n)
+}
