@@ -18,7 +18,9 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
-    if m >= n || m >= 32 * t {
+    // Each block packs its own copy of the operand the split does not cut: bf16 splits the
+    // longer side so the copy is the smaller operand (dyᵀ·h would otherwise pack h twice).
+    if m >= n || (!bf16 && m >= 32 * t) {
         let rows = (m + t - 1) / t
         parallelFor(t) { i in
             let r0 = i * rows, r1 = min(m, r0 + rows)
