@@ -19,10 +19,12 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
+        // bf16 GEMM (AVX-512 BF16), C because Swift cannot target VDPBF16PS per function.
+        .target(name: "CKernels"),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: fast),
         .target(name: "Randomness", swiftSettings: fast),
         .target(name: "SCMGen", dependencies: ["HDF5Kit", "Randomness"], swiftSettings: fast),
-        .target(name: "NN", dependencies: ["COpenBLAS", "HDF5Kit", "Randomness"], swiftSettings: fast),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "HDF5Kit", "Randomness"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
         .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN"], swiftSettings: fast),
         .executableTarget(

@@ -62,8 +62,11 @@ def timed(fn, steps, warmup):
             "cpu_median_ms": float(np.median(cpu))}
 
 
-def run_one(variant, n, threads, steps, warmup, batch_size, samples):
+def run_one(variant, n, threads, steps, warmup, batch_size, samples, autocast_bf16=False):
     torch.set_num_threads(threads)
+    # Like-for-like with `pfn-train bench --precision bf16`: matmuls in bfloat16 under CPU
+    # autocast (forward and loss; backward follows the forward's dtypes).
+    amp = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast_bf16)
     torch.manual_seed(0)
     model = build_model(variant, num_nodes=n)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -71,15 +74,16 @@ def run_one(variant, n, threads, steps, warmup, batch_size, samples):
 
     def train_step():
         model.train()
-        deltas, adj_logits = model_outputs(model, variant, batch)
-        loss, _ = causal_loss_fn(deltas, batch["delta"], adj_logits, batch["adj"])
+        with amp():
+            deltas, adj_logits = model_outputs(model, variant, batch)
+            loss, _ = causal_loss_fn(deltas, batch["delta"], adj_logits, batch["adj"])
         opt.zero_grad()
         loss.backward()
         opt.step()
 
     def eval_forward():
         model.eval()
-        with torch.inference_mode():
+        with torch.inference_mode(), amp():
             model_outputs(model, variant, batch)
 
     train = timed(train_step, steps, warmup)
@@ -88,7 +92,7 @@ def run_one(variant, n, threads, steps, warmup, batch_size, samples):
     return {"variant": variant, "nodes": n, "threads": threads, "batch": batch_size,
             "samples": samples, "params": sum(p.numel() for p in model.parameters()),
             "train": train, "eval": evaluation, "peak_rss_mb": rss_mb,
-            "torch": torch.__version__}
+            "torch": torch.__version__, "autocast_bf16": autocast_bf16}
 
 
 def parse_list(s, cast):
@@ -105,6 +109,8 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--samples", type=int, default=100, help="samples per node and regime")
     ap.add_argument("--json", metavar="PATH", help="also write all results as JSON")
+    ap.add_argument("--autocast-bf16", action="store_true",
+                    help="run forward and loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     ap.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     variants = [v.upper() for v in parse_list(args.variants, str)]
@@ -116,14 +122,15 @@ def main():
         ap.error("need --steps >= 1, --warmup >= 0, node counts >= 2, thread counts >= 1")
 
     if args.single:   # child process: one configuration, JSON on stdout
-        r = run_one(variants[0], nodes[0], threads[0], args.steps, args.warmup, args.batch, args.samples)
+        r = run_one(variants[0], nodes[0], threads[0], args.steps, args.warmup, args.batch, args.samples,
+                    args.autocast_bf16)
         print(json.dumps(r))
         return
 
     results = []
     header = (f"{'model':>5} {'N':>4} {'thr':>3} {'params':>10} {'train ms':>9} {'IQR':>6} "
               f"{'eval ms':>8} {'IQR':>6} {'peak RSS MB':>11} {'train cpu ms':>12}")
-    print(f"PyTorch {torch.__version__}, B={args.batch}, S={args.samples}, "
+    print(f"PyTorch {torch.__version__}{' (autocast bf16)' if args.autocast_bf16 else ''}, B={args.batch}, S={args.samples}, "
           f"{args.steps} timed steps after {args.warmup} warm-up; data generation excluded")
     print(header)
     for t in threads:
@@ -133,7 +140,7 @@ def main():
                 cmd = [sys.executable, os.path.abspath(__file__), "--single", "--variants", v,
                        "--nodes", str(n), "--threads", str(t), "--steps", str(args.steps),
                        "--warmup", str(args.warmup), "--batch", str(args.batch),
-                       "--samples", str(args.samples)]
+                       "--samples", str(args.samples)] + (["--autocast-bf16"] if args.autocast_bf16 else [])
                 out = subprocess.run(cmd, capture_output=True, text=True)
                 if out.returncode != 0:
                     sys.exit(f"benchmark of {v} N={n} T={t} failed:\n{out.stderr}")

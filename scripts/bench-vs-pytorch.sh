@@ -6,13 +6,15 @@
 #   scripts/bench-vs-pytorch.sh                               # A-E, N 20,50, 2 threads (~10 min)
 #   scripts/bench-vs-pytorch.sh --nodes 20,50,100 --threads 1,2 --steps 10 --warmup 3
 #
-# Options: --variants LIST --nodes LIST --threads LIST --steps K --warmup K --out PATH.
+# Options: --variants LIST --nodes LIST --threads LIST --steps K --warmup K --out PATH,
+# --precision fp32|bf16 (pfn-train's matrix products), --torch-autocast-bf16 (PyTorch's).
 # Installs PyTorch (CPU wheel) and h5py with pip when missing; pfn-train itself needs neither.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 variants=A,B,C,D,E nodes=20,50 threads=2 steps=5 warmup=2 out=bench/bench-vs-pytorch.md
+precision=fp32 torch_extra=()
 command_line="scripts/bench-vs-pytorch.sh $*"
 while (($#)); do
     case "$1" in
@@ -22,6 +24,8 @@ while (($#)); do
         --steps) steps="$2"; shift 2 ;;
         --warmup) warmup="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
+        --precision) precision="$2"; shift 2 ;;
+        --torch-autocast-bf16) torch_extra=(--autocast-bf16); shift ;;
         -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-vs-pytorch: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -46,8 +50,8 @@ for t in ${threads//,/ }; do
     for v in ${variants//,/ }; do
         for n in ${nodes//,/ }; do
             common=(--variants "$v" --nodes "$n" --threads "$t" --steps "$steps" --warmup "$warmup")
-            swift_run() { "$pfn" bench "${common[@]}" --data-seconds 0 --json "$work/swift-$v-$n-$t.json" | tail -n 2 | head -n 1; }
-            torch_run() { "$python" reference/torch_bench.py "${common[@]}" --json "$work/torch-$v-$n-$t.json" | tail -n 2 | head -n 1; }
+            swift_run() { "$pfn" bench "${common[@]}" --precision "$precision" --data-seconds 0 --json "$work/swift-$v-$n-$t.json" | tail -n 2 | head -n 1; }
+            torch_run() { "$python" reference/torch_bench.py "${common[@]}" ${torch_extra[@]+"${torch_extra[@]}"} --json "$work/torch-$v-$n-$t.json" | tail -n 2 | head -n 1; }
             # Alternate which goes first, so slow drift in the machine's load hits both alike.
             echo "== model $v, N=$n, $t thread(s); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
             if ((i % 2 == 0)); then echo "swift: $(swift_run)" >&2; echo "torch: $(torch_run)" >&2

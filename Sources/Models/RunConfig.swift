@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import SCMGen
 
 /// How the NOTEARS acyclicity term h(A) = tr(exp(A∘A)) − N is applied to σ(logits).
@@ -63,12 +64,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// MLP that at the notebook's lr 1e-4 learns too slowly (held-out SHD at N = 10 after 1000
     /// steps: 12.5 vs 9.0 at 1e-3; raising the transformer's lr as well does not help it).
     public var pairLRScale: Float = 10
+    /// Arithmetic of the large matrix products (`MatmulPrecision`); absent in configs from
+    /// before the option existed, which trained in float32.
+    public var precision = MatmulPrecision.float32
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case steps, batch, lr, schedule, warmupSteps, weightDecay, gradClip, seed, stream
-        case tauStart, tauEnd, tauAnnealSteps, pairLRScale
+        case tauStart, tauEnd, tauAnnealSteps, pairLRScale, precision
     }
 
     /// Absent fields take the defaults, so configs written before a field existed still load.
@@ -88,6 +92,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         tauEnd = try c.decodeIfPresent(Float.self, forKey: .tauEnd) ?? d.tauEnd
         tauAnnealSteps = try c.decodeIfPresent(Int.self, forKey: .tauAnnealSteps) ?? d.tauAnnealSteps
         pairLRScale = try c.decodeIfPresent(Float.self, forKey: .pairLRScale) ?? d.pairLRScale
+        precision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .precision) ?? .float32
     }
 
     public func tau(atStep step: Int) -> Float {

@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Feed-forward width.") var feedForward = 2048
     @Option(help: "Distinct pre-generated batches, cycled through the steps.") var batches = 4
     @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
+    @Option(help: "Matrix products: fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
+    var precision = "fp32"
     @Flag(help: .hidden) var single = false
 
     var variantList: [Variant] { variants.split(separator: ",").compactMap { Variant(rawValue: $0.trimmingCharacters(in: .whitespaces).uppercased()) } }
@@ -47,6 +49,9 @@ struct BenchCommand: ParsableCommand {
         }
         guard !threadList.isEmpty, threadList.count == threads.split(separator: ",").count, threadList.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("--threads needs positive integers, e.g. 1,2")
+        }
+        guard MatmulPrecision(rawValue: precision) != nil else {
+            throw ValidationError("--precision is '\(precision)'; use fp32 or bf16")
         }
         guard steps >= 1, warmup >= 0, batch >= 1, batches >= 1, gemmSize >= 1, dataSeconds >= 0 else {
             throw ValidationError("--steps, --batch, --batches and --gemm-size must be positive; --warmup and --data-seconds at least 0")
@@ -73,7 +78,9 @@ struct BenchCommand: ParsableCommand {
                                  date: ISO8601DateFormatter().string(from: Date()), batch: batch, steps: steps, warmup: warmup)
         print("pfn-train bench: \(report.machine.cpuModel), \(report.machine.logicalCPUs) logical CPUs, load \(report.machine.loadAverage)")
         print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward); median and IQR of \(steps) steps after \(warmup) warm-up; "
-              + "one child process per configuration")
+              + "one child process per configuration; matrix products in \(precision)")
+        let bf16 = MatmulPrecision(rawValue: precision)! == .bfloat16
+        if bf16 && !MatmulPrecision.bfloat16Supported { print("note: this CPU has no AVX-512 BF16; bf16 products run in fp32") }
         if dataSeconds > 0 { report.data = try measureStreams() }
         let header = [("model", 5), ("N", 4), ("thr", 3), ("params", 10), ("train ms", 9), ("IQR", 6), ("cpu ms", 8),
                       ("eval ms", 8), ("IQR", 6), ("GFLOP", 7), ("GFLOP/s", 8), ("MFU", 6), ("RSS MB", 8)]
@@ -82,7 +89,12 @@ struct BenchCommand: ParsableCommand {
             Threads.setCount(t)
             let rate = sgemmRate(size: gemmSize)
             report.sgemm.append(.init(threads: t, size: gemmSize, gflops: rate))
-            print(String(format: "sgemm %d³ at %d thread(s): %.1f GFLOP/s", gemmSize, t, rate))
+            print(String(format: "sgemm %d³ at %d thread(s): %.1f GFLOP/s (the MFU ceiling)", gemmSize, t, rate))
+            if bf16 {
+                MatmulPrecision.set(.bfloat16)
+                print(String(format: "bf16 gemm %d³ at %d thread(s): %.1f GFLOP/s", gemmSize, t, sgemmRate(size: gemmSize)))
+                MatmulPrecision.set(.float32)
+            }
             for v in variantList {
                 for n in nodeList {
                     var r = try runChild(v, nodes: n, threads: t)
@@ -136,7 +148,7 @@ struct BenchCommand: ParsableCommand {
         p.arguments = ["bench", "--single", "--variants", v.rawValue, "--nodes", "\(n)", "--threads", "\(t)",
                        "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)", "--d-model", "\(dModel)",
                        "--heads", "\(heads)", "--layers", "\(layers)", "--feed-forward", "\(feedForward)",
-                       "--batches", "\(batches)", "--seed", "\(seed)"]
+                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision]
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()

@@ -21,10 +21,17 @@ struct BenchNNCommand: ParsableCommand {
     @Option(help: "Attention heads.") var heads = 4
     @Option(help: "Feed-forward width.") var ff = 2048
     @Option(help: "Size of the square sgemm that measures the ceiling.") var gemmSize = 2048
+    @Option(help: "Matrix products: fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
+    var precision = "fp32"
+    @Flag(help: "Also time the feed-forward products (forward and backward shapes) in fp32 and bf16.")
+    var products = false
 
     func validate() throws {
         guard steps >= 1, warmup >= 0, batch >= 1, layers >= 1, width >= 1, heads >= 1, ff >= 1, gemmSize >= 1 else {
             throw ValidationError("sizes and --steps must be positive (--warmup may be 0)")
+        }
+        guard MatmulPrecision(rawValue: precision) != nil else {
+            throw ValidationError("--precision is '\(precision)'; use fp32 or bf16")
         }
         guard width % heads == 0 else { throw ValidationError("--width \(width) must be divisible by --heads \(heads)") }
         guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--nodes needs positive integers, e.g. 20,50") }
@@ -36,13 +43,16 @@ struct BenchNNCommand: ParsableCommand {
 
     func run() throws {
         print("NN bench: \(layers)-layer encoder, D=\(width), H=\(heads), FF=\(ff), GELU, dropout 0.1, B=\(batch); "
-              + "median of \(steps) after \(warmup) warm-up; NN threads (OpenBLAS serial per call)")
+              + "median of \(steps) after \(warmup) warm-up; NN threads (OpenBLAS serial per call); products in \(precision)")
         print("(cpu ms: process CPU time of a step, all threads: robust to other load at 1 thread)")
         print(String(format: "%3@ %5@ %10@ %8@ %8@ %9@ %9@ %8@ %9@ %9@", "thr", "N", "GFLOP", "step ms", "cpu ms",
                      "GFLOP/s", "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
+        if products { timeProducts() }
         for t in threadList {
             Threads.setCount(t)
             let gemmRate = sgemmRate(size: gemmSize)
+            usePrecision(MatmulPrecision(rawValue: precision)!)
+            defer { MatmulPrecision.set(.float32) }
             for n in nodeList {
                 let (stepMs, cpuMs, evalMs) = timeStack(nodes: n)
                 let gflop = stepFlops(nodes: n) / 1e9

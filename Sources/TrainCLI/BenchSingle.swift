@@ -16,13 +16,15 @@ struct BenchSingle {
         let c = command
         let (v, n, t) = (c.variantList[0], c.nodeList[0], c.threadList[0])
         Threads.setCount(t)
+        let precision = MatmulPrecision(rawValue: c.precision)!
+        usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
         var stream = try BatchStream(config: prior, seed: c.seed, batchSize: c.batch, mode: .mixed)
         let data = (0..<c.batches).map { _ in stream.next() }
 
         var train = TrainConfig()
-        (train.batch, train.seed, train.steps) = (c.batch, c.seed, c.warmup + c.steps)
+        (train.batch, train.seed, train.steps, train.precision) = (c.batch, c.seed, c.warmup + c.steps, precision)
         let trainer = Trainer(config: RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior))
         var i = 0
         let (stepWall, stepCPU) = try timeRepetitions(count: c.steps, warmup: c.warmup) {
@@ -39,7 +41,7 @@ struct BenchSingle {
         let gflop = ModelFlops.trainingStep(config, batch: c.batch, nodes: n) / 1e9
         let trainTiming = BenchReport.Timing(stepWall, stepCPU)
         return BenchReport.Result(
-            variant: v.rawValue, nodes: n, threads: t, batch: c.batch,
+            variant: v.rawValue, nodes: n, threads: t, batch: c.batch, precision: MatmulPrecision.effective.rawValue,
             params: trainer.model.namedParameters().reduce(0) { $0 + $1.1.count },
             train: trainTiming, eval: BenchReport.Timing(evalWall, evalCPU), peakRSSMB: peakRSSMegabytes(),
             gflop: gflop, evalGflop: ModelFlops.forward(config, batch: c.batch, nodes: n) / 1e9,
@@ -63,7 +65,10 @@ struct BenchReport: Codable {
     }
 
     struct Result: Codable {
-        var variant: String, nodes: Int, threads: Int, batch: Int, params: Int
+        var variant: String, nodes: Int, threads: Int, batch: Int
+        /// Matrix-product precision the step ran in (`MatmulPrecision.effective`: fp32 or bf16).
+        var precision: String
+        var params: Int
         var train: Timing, eval: Timing
         /// Peak RSS of the child process that ran this configuration (model, optimizer,
         /// graph, the pre-generated batches, and the runtime).

@@ -44,6 +44,8 @@ struct TrainCommand: ParsableCommand {
     var threads = 2
     @Option(help: "Data stream: mixed (many SCMs per batch) or sequential (the seed's order).")
     var stream = "mixed"
+    @Option(help: "Matrix products: fp32, or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16, else fp32).")
+    var precision = "fp32"
 
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
     @OptionGroup(title: "Loss") var lossOptions: LossOptions
@@ -60,6 +62,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("unknown model '\(m)'; choose one of A, B, C, D, E")
         }
         if StreamMode(rawValue: stream) == nil { throw ValidationError("--stream is '\(stream)'; use mixed or sequential") }
+        if MatmulPrecision(rawValue: precision) == nil {
+            throw ValidationError("--precision is '\(precision)'; use fp32 or bf16")
+        }
         if LRSchedule(rawValue: schedule) == nil { throw ValidationError("--schedule is '\(schedule)'; use constant or cosine") }
         _ = try prior.config()
         try output.validate()
@@ -79,6 +84,7 @@ struct TrainCommand: ParsableCommand {
         train.gradClip = gradClip
         train.seed = seed
         train.stream = StreamMode(rawValue: stream)!
+        train.precision = MatmulPrecision(rawValue: precision)!
         try modelOptions.apply(to: &train)
         let priorConfig = try prior.config()
         let modelConfig = try modelOptions.config(variant, prior: priorConfig)
@@ -93,6 +99,15 @@ struct TrainCommand: ParsableCommand {
         } else {
             loop = try TrainingLoop.fresh(config: try runConfig(), output: output)
         }
+        usePrecision(loop.config.train.precision)  // a resumed run keeps its checkpoint's
         try loop.run()
+    }
+}
+
+/// Sets NN's matrix-product precision, saying so when bf16 falls back to fp32 on this CPU.
+func usePrecision(_ p: MatmulPrecision) {
+    MatmulPrecision.set(p)
+    if p == .bfloat16 && !MatmulPrecision.bfloat16Supported {
+        FileHandle.standardError.write(Data("note: this CPU has no AVX-512 BF16; bf16 products run in fp32\n".utf8))
     }
 }

@@ -5,23 +5,27 @@ import Dispatch
 /// (row strides) so strided sub-matrices (one head of a packed QKV buffer, one node of a
 /// [B, N, D] tensor) are used in place. Large products are split into `Threads.count`
 /// blocks of C's rows (or columns when M is small), each a single-threaded OpenBLAS call on
-/// its own thread: each element of C sees the same summation as unsplit.
+/// its own thread: each element of C sees the same summation as unsplit. Under
+/// `MatmulPrecision.bfloat16`, large products use the bf16 kernel instead of OpenBLAS.
 func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     _ = Threads.serialBLAS
     let t = Threads.count
+    let bf16 = MatmulPrecision.usesBFloat16(m: m, n: n, k: k)
     guard t > 1, 2 * m * n * k >= 1 << 22 else {
-        sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                    beta: beta, c: c, ldc: ldc)
+        sgemmSerial(bf16: bf16, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         return
     }
-    if m >= n || m >= 32 * t {
+    // Each block packs its own copy of the operand the split does not cut: bf16 splits the
+    // longer side so the copy is the smaller operand (dyᵀ·h would otherwise pack h twice).
+    if m >= n || (!bf16 && m >= 32 * t) {
         let rows = (m + t - 1) / t
         parallelFor(t) { i in
             let r0 = i * rows, r1 = min(m, r0 + rows)
             guard r0 < r1 else { return }
-            sgemmSerial(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
+            sgemmSerial(bf16: bf16, transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
                         a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
         }
     } else {
@@ -29,19 +33,24 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
         parallelFor(t) { i in
             let c0 = i * cols, c1 = min(n, c0 + cols)
             guard c0 < c1 else { return }
-            sgemmSerial(transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
+            sgemmSerial(bf16: bf16, transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
                         b: transB ? b + c0 * ldb : b + c0, ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
         }
     }
 }
 
 @inline(__always)
-func sgemmSerial(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+func sgemmSerial(bf16: Bool = false, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
     if k == 0 {
         if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+        return
+    }
+    if bf16 {
+        bf16GemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: beta, c: c, ldc: ldc)
         return
     }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,

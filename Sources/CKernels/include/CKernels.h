@@ -1,0 +1,29 @@
+#ifndef PFN_CKERNELS_H
+#define PFN_CKERNELS_H
+
+#include <stdint.h>
+
+/// 1 when this CPU (and OS) can run the AVX-512 BF16 kernel, else 0.
+int pfn_bf16_supported(void);
+
+/// Row-major C[m,n] = alpha * op(A) * op(B) + beta * C, the contract of cblas_sgemm
+/// (op(X) = X or its transpose, lda/ldb/ldc are row strides), except that A and B are
+/// rounded to bfloat16 (round-to-nearest-even; fp32 denormals flush to zero) and the
+/// products accumulate in fp32. beta == 0 never reads C. Single-threaded; only call it
+/// when pfn_bf16_supported() returns 1. Each element of C is summed in an order that
+/// depends only on k, so any split of C into blocks gives the same bits.
+void pfn_bf16_gemm(int transA, int transB, long m, long n, long k, float alpha,
+                   const float *a, long lda, const float *b, long ldb,
+                   float beta, float *c, long ldc);
+
+/// The plain-C reference of pfn_bf16_gemm: same rounding of the inputs, products summed in
+/// double, for tests. Runs anywhere.
+void pfn_bf16_gemm_reference(int transA, int transB, long m, long n, long k, float alpha,
+                             const float *a, long lda, const float *b, long ldb,
+                             float beta, float *c, long ldc);
+
+/// x rounded to bfloat16 as the kernel rounds it (nearest, ties to even; denormals to
+/// signed zero; NaN stays NaN), returned as the 16 bit pattern.
+uint16_t pfn_bf16_round(float x);
+
+#endif
