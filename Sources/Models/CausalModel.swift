@@ -12,9 +12,9 @@ public struct ModelInput {
     public let deltaScale: Tensor?
     /// [B, N, N, 8] `PairFeatures` (models with `pairContext` only).
     public let pairFeatures: Tensor?
-    /// [B, N, N, 1] 1 where both nodes are real, and [B, 1, 1, 1] 1 / real node count
+    /// [B·N·N] 1 where both nodes are real, and the same divided by the item's real node count
     /// (models with `pairContext` only).
-    let pairMask: Tensor?, inverseNodeCount: Tensor?
+    let pairMask: [Float]?, scaledPairMask: [Float]?
 
     public init(_ batch: TrainingBatch, config: ModelConfig) {
         batchSize = batch.batchSize
@@ -31,10 +31,11 @@ public struct ModelInput {
         if config.pairContext {
             pairFeatures = Tensor(shape: [b, n, n, PairFeatures.count], scalars: PairFeatures.make(batch, stdFloor: config.stdFloor))
             let m = batch.nodeMask
-            pairMask = Tensor(shape: [b, n, n, 1], scalars: (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] })
-            inverseNodeCount = Tensor(shape: [b, 1, 1, 1], scalars: batch.nodeCounts.map { 1 / Float(max($0, 1)) })
+            let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }
+            pairMask = mask
+            scaledPairMask = mask.indices.map { mask[$0] / Float(max(batch.nodeCounts[$0 / (n * n)], 1)) }
         } else {
-            (pairFeatures, pairMask, inverseNodeCount) = (nil, nil, nil)
+            (pairFeatures, pairMask, scaledPairMask) = (nil, nil, nil)
         }
     }
 
@@ -99,10 +100,10 @@ final class DAGHead {
 
 /// The pair context's attention bias [B, H, N, N] and edge term [B, N, N], when the model has one.
 func pairTerms(_ pair: PairContext?, _ input: ModelInput) -> (bias: Tensor?, edge: Tensor?) {
-    guard let pair, let f = input.pairFeatures, let mask = input.pairMask, let scale = input.inverseNodeCount else {
+    guard let pair, let f = input.pairFeatures, let mask = input.pairMask, let scaled = input.scaledPairMask else {
         return (nil, nil)
     }
-    let t = pair(f, mask: mask, inverseNodeCount: scale)
+    let t = pair(f, mask: mask, scaledMask: scaled)
     return (t.bias, t.edge)
 }
 

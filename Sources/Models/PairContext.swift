@@ -30,14 +30,14 @@ final class PairContext {
         edge = Linear(p, 1, rng: &rng)
     }
 
-    /// features [B, N, N, 8], mask [B, N, N, 1] (both nodes real), inverseNodeCount
-    /// [B, 1, 1, 1] → (attention bias [B, H, N, N], edge logits [B, N, N]).
-    func callAsFunction(_ features: Tensor, mask: Tensor, inverseNodeCount: Tensor) -> (bias: Tensor, edge: Tensor) {
+    /// features [B, N, N, 8], mask [B·N·N] (1 where both nodes are real), scaledMask
+    /// [B·N·N] (mask / the item's node count) → (attention bias [B, H, N, N], edge logits [B, N, N]).
+    func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float]) -> (bias: Tensor, edge: Tensor) {
         let (b, n) = (features.shape[0], features.shape[1])
-        var e = proj(features).gelu()                                    // [B, N, N, P]
-        let a = (left(e) * mask).permuted([0, 3, 1, 2])                  // [B, P, N, N] a[i, k]
-        let c = (right(e) * mask).permuted([0, 3, 1, 2])                 // [B, P, N, N] c[k, j]
-        let t = matmul(a, c).permuted([0, 2, 3, 1]) * inverseNodeCount   // [B, N, N, P] mean over k
+        var e = proj(features).gelu()                                        // [B, N, N, P]
+        let a = scaledRows(left(e), by: scaledMask).permuted([0, 3, 1, 2])   // [B, P, N, N] a[i, k] / n
+        let c = scaledRows(right(e), by: mask).permuted([0, 3, 1, 2])        // [B, P, N, N] c[k, j]
+        let t = matmul(a, c).permuted([0, 2, 3, 1])                          // [B, N, N, P] mean over k
         e = e + out(t).gelu()
         let bias = attention(e).permuted([0, 3, 1, 2])                   // [B, H, N, N]
         return (bias, edge(e).reshaped([b, n, n]))

@@ -31,6 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
     @Option(help: "Matrix products: fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
     var precision = "fp32"
+    @Flag(help: "Models with the pair context (`--pair-context` of train).") var pairContext = false
     @Flag(help: .hidden) var single = false
 
     var variantList: [Variant] { variants.split(separator: ",").compactMap { Variant(rawValue: $0.trimmingCharacters(in: .whitespaces).uppercased()) } }
@@ -65,6 +66,7 @@ struct BenchCommand: ParsableCommand {
         var m = ModelConfig(variant: v)
         (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
         m.maxNodes = max(50, n)  // the notebook's 50 embedding rows, more when N needs them
+        m.pairContext = pairContext
         return m
     }
 
@@ -148,7 +150,7 @@ struct BenchCommand: ParsableCommand {
         p.arguments = ["bench", "--single", "--variants", v.rawValue, "--nodes", "\(n)", "--threads", "\(t)",
                        "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)", "--d-model", "\(dModel)",
                        "--heads", "\(heads)", "--layers", "\(layers)", "--feed-forward", "\(feedForward)",
-                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision]
+                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision] + (pairContext ? ["--pair-context"] : [])
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()

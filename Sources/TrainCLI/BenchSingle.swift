@@ -20,7 +20,7 @@ struct BenchSingle {
         usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
-        var stream = try BatchStream(config: prior, seed: c.seed, batchSize: c.batch, mode: .mixed)
+        var stream = try BatchStream(config: prior, seed: c.seed, batchSize: c.batch, mode: .mixed, context: c.pairContext)
         let data = (0..<c.batches).map { _ in stream.next() }
 
         var train = TrainConfig()

@@ -18,13 +18,14 @@ final class PairContextGradCheckTests: XCTestCase {
         // Two items, 4 slots; item 1 has 3 real nodes, so the mask and 1/n both matter.
         let (b, n) = (2, 4)
         let real: [Float] = [1, 1, 1, 1, 1, 1, 1, 0]
-        let mask = Tensor(shape: [b, n, n, 1], scalars: (0..<(b * n * n)).map { e in real[e / n] * real[(e / (n * n)) * n + e % n] })
-        let inverseCount = Tensor(shape: [b, 1, 1, 1], scalars: [1 / 4, 1 / 3])
+        let mask = (0..<(b * n * n)).map { e in real[e / n] * real[(e / (n * n)) * n + e % n] }  // [B·N·N]
+        let inverseCount: [Float] = [1 / 4, 1 / 3]
+        let scaledMask = mask.indices.map { mask[$0] * inverseCount[$0 / (n * n)] }
         let features = Tensor(shape: [b, n, n, PairFeatures.count],
                               scalars: (0..<(b * n * n * PairFeatures.count)).map { _ in Float(rng.nextGaussian()) * 1.5 })
         for p in module.namedParameters().map(\.1) { for i in 0..<p.count { p.data[i] += Float(rng.nextGaussian()) * 0.3 } }
 
-        let outputs = { module(features, mask: mask, inverseNodeCount: inverseCount) }
+        let outputs = { module(features, mask: mask, scaledMask: scaledMask) }
         let probe = outputs()
         let w1 = (0..<probe.bias.count).map { _ in Float(rng.nextDouble() * 2 - 1) }
         let w2 = (0..<probe.edge.count).map { _ in Float(rng.nextDouble() * 2 - 1) }

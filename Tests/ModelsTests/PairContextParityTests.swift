@@ -80,8 +80,10 @@ final class PairContextParityTests: XCTestCase {
         var config = Self.pairConfig
         config.stdFloor = 0.01
         let input = ModelInput(try Self.batch(f), config: config)
-        XCTAssertEqual(input.pairMask?.scalars, try f.array("inputs/mask").data)
-        assertClose(try XCTUnwrap(input.inverseNodeCount).scalars, try f.array("inputs/inverse_node_count").data, "1 / n")
+        let mask = try f.array("inputs/mask").data, inverse = try f.array("inputs/inverse_node_count").data
+        XCTAssertEqual(input.pairMask, mask)
+        let perItem = mask.count / inverse.count
+        assertClose(try XCTUnwrap(input.scaledPairMask), mask.indices.map { mask[$0] * inverse[$0 / perItem] }, "mask / n")
     }
 
     func testPairContextModuleMatchesOutputsAndGradients() throws {
@@ -101,7 +103,9 @@ final class PairContextParityTests: XCTestCase {
         }
         let features = try tensor("inputs/features")
         features.requiresGrad = true
-        let out = module(features, mask: try tensor("inputs/mask"), inverseNodeCount: try tensor("inputs/inverse_node_count"))
+        let mask = try f.array("inputs/mask").data, inverse = try f.array("inputs/inverse_node_count").data
+        let perItem = mask.count / inverse.count
+        let out = module(features, mask: mask, scaledMask: mask.indices.map { mask[$0] * inverse[$0 / perItem] })
         assertClose(out.bias.scalars, try f.array("outputs/bias").data, "bias")
         XCTAssertEqual(out.bias.shape, try f.array("outputs/bias").shape)
         assertClose(out.edge.scalars, try f.array("outputs/edge").data, "edge")

@@ -45,7 +45,12 @@ final class OpGradientTests: XCTestCase {
         checkGradients([x]) { x.mean() }
         checkGradients([x]) { x.sumLastAxis() }
         checkGradients([x]) { x.reshaped([4, -1]) * x.reshaped([4, 6]) }
-        checkGradients([x]) { x.permuted([2, 0, 1]) }
+        checkGradients([x]) { x.permuted([2, 0, 1]) }  // a batched transpose (tiled kernel)
+        checkGradients([x]) { x.permuted([1, 0, 2]) }  // general permutation
+        checkGradients([x]) { scaledRows(x, by: [1, 0, 0.5, -2, 3, 0.25]) }
+        let x4 = randomTensor([2, 3, 4, 5], seed: 9)
+        checkGradients([x4]) { x4.permuted([0, 3, 1, 2]) }
+        checkGradients([x4]) { x4.permuted([0, 2, 3, 1]) }
         checkGradients([x]) { x.transposedLastTwo() }
         checkGradients([x]) { x.narrowed(axis: 1, start: 1, length: 2) }
         checkGradients([x]) { x.gatherRows([1, 0, 1]) }
@@ -137,5 +142,17 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(hard.scalars, soft.scalars.map { $0 > 0.5 ? 1 : 0 })
         soft.sum().backward()
         XCTAssertEqual(hardGrad, x.gradScalars!)
+    }
+
+    /// The tiled batched-transpose path of `permuted` gives what the element-by-element
+    /// definition gives (sizes larger than one 32×32 tile, not multiples of it).
+    func testBatchedTransposePermutationsMatchTheDefinition() {
+        let (b, n, p) = (2, 7, 37)
+        let x = randomTensor([b, n, n, p], seed: 11)
+        let channelsFirst = x.permuted([0, 3, 1, 2]).scalars  // [B, P, N, N]
+        for i in 0..<b { for r in 0..<n { for c in 0..<n { for k in 0..<p {
+            XCTAssertEqual(channelsFirst[((i * p + k) * n + r) * n + c], x.scalars[((i * n + r) * n + c) * p + k])
+        } } } }
+        XCTAssertEqual(x.permuted([0, 3, 1, 2]).permuted([0, 2, 3, 1]).scalars, x.scalars)
     }
 }

@@ -67,6 +67,27 @@ public func affine(_ x: Tensor, scale: Float, shift: Float = 0) -> Tensor {
     return out
 }
 
+/// x [..., C] with each row (a vector along the last axis) multiplied by a constant:
+/// y[r, c] = x[r, c]·scales[r] (a padding mask, 1/count). The generic broadcast product does
+/// the same through per-element offset tables, several times slower on pair tensors.
+public func scaledRows(_ x: Tensor, by scales: [Float]) -> Tensor {
+    let cols = x.shape.last ?? 1, rows = scales.count
+    precondition(rows * cols == x.count, "scaledRows: \(rows) scales for a tensor of shape \(x.shape)")
+    let out = Tensor.result(x.shape, [x]) { out in
+        let g = out.grad, gx = x.grad
+        for r in 0..<rows where scales[r] != 0 {
+            let s = scales[r]
+            for c in 0..<cols { gx[r * cols + c] += s * g[r * cols + c] }
+        }
+    }
+    let y = out.data, xp = x.data
+    for r in 0..<rows {
+        let s = scales[r]
+        for c in 0..<cols { y[r * cols + c] = s * xp[r * cols + c] }
+    }
+    return out
+}
+
 public func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .add) }
 public func - (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .sub) }
 public func * (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .mul) }

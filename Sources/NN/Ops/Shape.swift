@@ -16,9 +16,32 @@ extension Tensor {
         }
     }
 
+    /// When `perm` keeps the leading axes and swaps the two blocks of axes after them
+    /// ([B, R…, C…] → [B, C…, R…], e.g. channels-last ↔ channels-first), the sizes (B, R, C) of
+    /// that batched 2-D transpose.
+    func batchedTranspose(_ perm: [Int]) -> (Int, Int, Int)? {
+        guard let k = perm.indices.first(where: { perm[$0] != $0 }) else { return nil }
+        let split = perm[k]  // the C block starts at input axis `split`
+        let expected = Array(0..<k) + Array(split..<rank) + Array(k..<split)
+        guard perm == expected else { return nil }
+        let outer = shape[0..<k].reduce(1, *), rows = shape[k..<split].reduce(1, *), cols = shape[split...].reduce(1, *)
+        return (outer, rows, cols)
+    }
+
+    /// The batched transpose [outer, rows, cols] → [outer, cols, rows], in cache-sized tiles.
+    func transposedBlocks(outer: Int, rows: Int, cols: Int, perm: [Int]) -> Tensor {
+        let x = self
+        let out = Tensor.result(perm.map { shape[$0] }, [x]) { out in
+            transposeTiles(out.grad, into: x.grad, outer: outer, rows: cols, cols: rows, accumulate: true)
+        }
+        transposeTiles(data, into: out.data, outer: outer, rows: rows, cols: cols, accumulate: false)
+        return out
+    }
+
     /// Dimensions reordered: result dimension i is input dimension perm[i].
     public func permuted(_ perm: [Int]) -> Tensor {
         precondition(perm.sorted() == Array(0..<rank), "permutation \(perm) for rank \(rank)")
+        if let (outer, rows, cols) = batchedTranspose(perm) { return transposedBlocks(outer: outer, rows: rows, cols: cols, perm: perm) }
         let outShape = perm.map { shape[$0] }
         var inStrides = [Int](repeating: 1, count: rank)
         for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
@@ -148,4 +171,27 @@ public func stack(_ tensors: [Tensor], axis: Int) -> Tensor {
     var unsq = s
     unsq.insert(1, at: ax)
     return concat(tensors.map { $0.reshaped(unsq) }, axis: ax)
+}
+
+/// dst[o, c, r] (+)= src[o, r, c] for [outer, rows, cols] → [outer, cols, rows], in 32×32
+/// tiles, each written along contiguous destination rows.
+func transposeTiles(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, outer: Int, rows: Int, cols: Int,
+                    accumulate: Bool) {
+    let tile = 32
+    for o in 0..<outer {
+        let s = src + o * rows * cols, d = dst + o * rows * cols
+        for r0 in stride(from: 0, to: rows, by: tile) {
+            let r1 = min(rows, r0 + tile)
+            for c0 in stride(from: 0, to: cols, by: tile) {
+                for c in c0..<min(cols, c0 + tile) {
+                    let out = d + c * rows, column = s + c
+                    if accumulate {
+                        for r in r0..<r1 { out[r] += column[r * cols] }
+                    } else {
+                        for r in r0..<r1 { out[r] = column[r * cols] }
+                    }
+                }
+            }
+        }
+    }
 }
