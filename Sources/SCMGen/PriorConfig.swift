@@ -25,9 +25,10 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     public var observationalSamples = 100
     public var samplesPerRegime = 100
     /// Rows per (target, value) the mixed stream simulates for a `RegimeContext` (models
-    /// with the pair context only; not in the seed). Fewer than a suite's 100 keeps the
-    /// stream fast; the context pools each target's rows over its values.
-    public var contextRowsPerRegime = 10
+    /// with the pair context only; not in the seed). Far fewer than a suite's 100 keeps the
+    /// stream fast (at N = 50 a batch with 10 takes ~120 ms on one core, about half a
+    /// training step); the context pools each target's rows over its values.
+    public var contextRowsPerRegime = 5
     /// Edge functions drawn uniformly from this subset (all ten in the seed).
     public var edgeFunctions: [EdgeFunction] = EdgeFunction.allCases
     public var deltaMode: DeltaMode = .interventional

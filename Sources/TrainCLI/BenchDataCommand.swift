@@ -17,6 +17,8 @@ struct BenchDataCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Stream(s) to measure: sequential, mixed or both.")
     var stream = "both"
+    @Flag(help: "Also simulate each mixed item's regime context (what --pair-context models train on).")
+    var pairContext = false
     @OptionGroup var prior: PriorOptions
 
     func run() throws {
@@ -31,7 +33,7 @@ struct BenchDataCommand: ParsableCommand {
             modes = [m]
         }
         for mode in modes {
-            var s = try BatchStream(config: config, seed: seed, batchSize: batchSize, mode: mode)
+            var s = try BatchStream(config: config, seed: seed, batchSize: batchSize, mode: mode, context: pairContext)
             let clock = ContinuousClock()
             let start = clock.now
             var count = 0
@@ -44,7 +46,7 @@ struct BenchDataCommand: ParsableCommand {
                 elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             }
             let rate = Double(count) / elapsed
-            print("\(mode.rawValue) stream, nodes \(config.nodesMin)-\(config.nodesMax), B=\(batchSize): "
+            print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context" : ""), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batchSize): "
                 + String(format: "%.1f batches/s (%.2f ms/batch, %d batches in %.1f s)", rate, 1000 / rate, count, elapsed))
         }
     }

@@ -27,7 +27,7 @@ struct PriorOptions: ParsableArguments {
     var observationalSamples: Int?
     @Option(help: "Rows per intervention regime (default 100).")
     var samplesPerRegime: Int?
-    @Option(help: "With --pair-context: rows per (target, value) the mixed stream simulates for each item's context (default 10).")
+    @Option(help: "With --pair-context: rows per (target, value) the mixed stream simulates for each item's context (default 5).")
     var contextRows: Int?
     @Option(help: "Comma-separated enabled edge functions (default all: linear,negative-linear,sin,cos,tanh,log,exp,sqrt,quadratic,cubic).")
     var edgeFunctions: String?

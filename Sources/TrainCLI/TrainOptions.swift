@@ -27,8 +27,9 @@ struct ModelOptions: ParsableArguments {
     var featureClip: Float?
     @Flag(help: "Delta heads in raw units, as the notebook (default: in units of each node's std).")
     var rawDelta = false
-    @Flag(help: "Pair context: features of all the dataset's regimes and the observational correlations for every pair of nodes bias attention and the edge logits (not in the notebook; adds pair_context.* parameters).")
-    var pairContext = false
+    @Flag(inversion: .prefixedNo,
+          help: "Pair context (default on): features of all the dataset's regimes and the observational correlations for every pair of nodes bias attention and add to the edge logits. Not in the notebook; it adds pair_context.* parameters, so --no-pair-context gives the notebook's models.")
+    var pairContext = true
     @Option(help: "C: Gumbel temperature at the start (default 1).")
     var tauStart: Float?
     @Option(help: "C: Gumbel temperature at the end of annealing (default = --tau-start).")
@@ -48,7 +49,7 @@ struct ModelOptions: ParsableArguments {
         if let v = stdFloor { c.stdFloor = v }
         if let v = featureClip { c.featureClip = v }
         if rawDelta { c.standardizedDelta = false }
-        if pairContext { c.pairContext = true }
+        c.pairContext = pairContext
         if !(c.stdFloor >= 0) || !(c.featureClip >= 0) {
             throw ValidationError("--std-floor and --feature-clip must be ≥ 0 (0 turns each off)")
         }
@@ -69,8 +70,7 @@ struct ModelOptions: ParsableArguments {
     /// Flags given on the command line (they must agree with a resumed checkpoint).
     var given: [String] {
         [dModel.map { _ in "--d-model" }, heads.map { _ in "--heads" }, layers.map { _ in "--layers" },
-         feedForward.map { _ in "--feed-forward" }, maxNodes.map { _ in "--max-nodes" },
-         pairContext ? "--pair-context" : nil].compactMap { $0 }
+         feedForward.map { _ in "--feed-forward" }, maxNodes.map { _ in "--max-nodes" }].compactMap { $0 }
     }
 }
 

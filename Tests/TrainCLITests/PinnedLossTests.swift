@@ -10,7 +10,8 @@ import XCTest
 ///
 /// If a change is *meant* to alter training, re-record: run the command in `args` below in an
 /// empty folder (the binary is .build/release/pfn-train) and copy the `loss`, `delta_mse` and
-/// `dag_bce` arrays of logs/C.json here, saying in the commit message why they changed.
+/// `dag_bce` arrays of logs/C.json here (add `--no-pair-context` for the notebook's model),
+/// saying in the commit message why they changed.
 /// Re-recorded after the scale-free acyclicity term h(A/√N)/N and std-unit delta heads
 /// became the defaults. The values
 /// were recorded on the 2-core AVX2 build machine; the package is compiled with
@@ -19,18 +20,34 @@ final class PinnedLossTests: XCTestCase {
     static let args = ["--model", "C", "--steps", "5", "--log-every", "1", "--seed", "7", "--lr", "0.01",
                        "--stream", "mixed"] + PFNTrainProcess.tiny   // tiny includes --threads 1
 
-    static let pinned: [String: [Double]] = [
+    /// The notebook's model (`--no-pair-context`).
+    static let pinnedNotebookModel: [String: [Double]] = [
         "loss": [26.8348503, 41.880722, 23.6689205, 38.89851, 20.8851585],
         "delta_mse": [23.1552715, 51.3042564, 14.4352808, 42.5899467, 13.0544453],
         "dag_bce": [0.883905828, 0.563993573, 0.433587581, 0.37633118, 0.337359846],
     ]
 
-    func testTinyRunLogsThePinnedLosses() throws {
+    /// The default model, with the pair context (recorded when it became the default).
+    static let pinnedDefault: [String: [Double]] = [
+        "loss": [37.0906639, 51.4741402, 38.1640816, 29.0626621, 44.9027901],
+        "delta_mse": [33.5008087, 79.0922928, 41.1303215, 29.9171257, 55.9211769],
+        "dag_bce": [0.707826018, 0.540489256, 0.346104503, 0.484701544, 0.428717881],
+    ]
+
+    func testTinyRunOfTheNotebookModelLogsThePinnedLosses() throws {
+        try check(Self.args + ["--no-pair-context"], Self.pinnedNotebookModel)
+    }
+
+    func testTinyRunOfTheDefaultModelLogsThePinnedLosses() throws {
+        try check(Self.args, Self.pinnedDefault)
+    }
+
+    private func check(_ args: [String], _ pinned: [String: [Double]]) throws {
         let p = try PFNTrainProcess(self)
-        try p.runOK(Self.args)
+        try p.runOK(args)
         let log = try p.log("logs/C.json")
         XCTAssertEqual(try p.series(log, "step"), [1, 2, 3, 4, 5])
-        for (key, expected) in Self.pinned.sorted(by: { $0.key < $1.key }) {
+        for (key, expected) in pinned.sorted(by: { $0.key < $1.key }) {
             let got = try p.series(log, key)
             XCTAssertEqual(got.count, expected.count, key)
             for (i, (g, e)) in zip(got, expected).enumerated() {
