@@ -13,21 +13,23 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
     let recording = Tape.isRecording && (x.requiresGrad || bias.requiresGrad)
     let slope = recording && activation == .gelu ? Storage(uninitializedCount: x.count) : nil  // [..., F]
     let out = Tensor.result(x.shape, [x, bias]) { out in
-        let gx: UnsafeMutablePointer<Float>? = x.requiresGrad ? x.grad : nil
+        let gx = x.requiresGrad ? x.gradForWriting() : nil
         // Each chunk sums its own bias gradient; chunks are added in order (deterministic).
         let partial = Storage(count: Threads.count * f)  // [chunks, F]
         parallelRanges(rows, minimumPerChunk: rowsPerChunk) { chunk, range in
-            let dz = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
-            defer { dz.deallocate() }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
+            defer { scratch.deallocate() }
             for r in range {
                 let o = r * f
+                // x's first gradient is written in place; otherwise it is added from scratch.
+                let dz = gx.map { $0.accumulate ? scratch : $0.pointer + o } ?? scratch
                 if let slope {
                     slopeRow(out.grad + o, slope.pointer + o, mask?.scale ?? 1, dz, f)
                 } else {
                     reluBackwardRow(x.data + o, bias.data, out.grad + o, dz, f)
                     if let mask { mask.apply(dz, dz, offset: o, n: f) }
                 }
-                if let gx { addRow(dz, gx + o, f) }
+                if let gx, gx.accumulate { addRow(dz, gx.pointer + o, f) }
                 addRow(dz, partial.pointer + chunk * f, f)
             }
         }
