@@ -77,9 +77,9 @@ private func geluRowWithSlope(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Floa
                               _ d: UnsafeMutablePointer<Float>, _ n: Int) {
     for j in 0..<n {
         let z = x[j] + b[j]
-        let c = normalCDF(z)
+        let (c, density) = normalCDFAndPDF(z)
         y[j] = z * c
-        d[j] = c + z * normalPDF(z)
+        d[j] = c + z * density
     }
 }
 
