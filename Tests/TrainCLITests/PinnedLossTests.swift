@@ -13,7 +13,9 @@ import XCTest
 /// `dag_bce` arrays of logs/C.json here (add `--no-pair-context` for the notebook's model),
 /// saying in the commit message why they changed.
 /// Re-recorded after the scale-free acyclicity term h(A/√N)/N and std-unit delta heads
-/// became the defaults. The values
+/// became the defaults, again when dropout masks became counter-based (one generator draw
+/// per mask, a keyed hash per element: a different dropout stream, same distribution), and
+/// split in two when the pair context became the default. The values
 /// were recorded on the 2-core AVX2 build machine; the package is compiled with
 /// -march=native, so another CPU (e.g. AVX-512) may differ in the last digits.
 final class PinnedLossTests: XCTestCase {

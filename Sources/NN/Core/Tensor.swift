@@ -102,6 +102,16 @@ public final class Tensor {
         gradStorage.map { Array(UnsafeBufferPointer(start: $0.pointer, count: count)) }
     }
 
+    /// The gradient buffer for a backward that writes every element of it. If no gradient has
+    /// arrived yet, the buffer is left uninitialised (no zero-fill of a multi-megabyte
+    /// buffer every step) and `accumulate` is false: the caller must store, not add.
+    func gradForWriting() -> (pointer: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if let g = gradStorage { return (g.pointer, true) }
+        let s = Storage(uninitializedCount: count)
+        gradStorage = s
+        return (s.pointer, false)
+    }
+
     public func zeroGrad() { gradStorage = nil }
 
     /// A copy of the values, outside any graph.

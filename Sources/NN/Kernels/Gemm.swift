@@ -45,7 +45,8 @@ func sgemmSerial(bf16: Bool = false, transA: Bool = false, transB: Bool = false,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
     if k == 0 {
-        if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+        // beta 0 stores 0 without reading C, which may be uninitialised (as BLAS).
+        if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } } }
         return
     }
     if bf16 {

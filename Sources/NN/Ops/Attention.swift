@@ -25,7 +25,7 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
     let nn = n * n
     let probs = Storage(count: bsz * heads * nn)  // [B, H, N, N] softmax, saved for backward
     var mask: DropoutMask?
-    if let ctx, ctx.training, p > 0 { mask = DropoutMask(count: bsz * heads * nn, p: p, rng: &ctx.rng) }
+    if let ctx, ctx.training, p > 0 { mask = DropoutMask(p: p, rng: &ctx.rng) }
     let dropped = mask == nil ? probs : Storage(count: bsz * heads * nn)  // [B, H, N, N] P after dropout
 
     let inputs = bias.map { [qkv, $0] } ?? [qkv]

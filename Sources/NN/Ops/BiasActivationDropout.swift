@@ -6,30 +6,59 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
     let f = x.dim(-1)
     precondition(bias.shape == [f], "biasActivationDropout: bias \(bias.shape) for input \(x.shape)")
     let rows = x.count / max(f, 1)
-    let mask = ctx.training && p > 0 ? DropoutMask(count: x.count, p: p, rng: &ctx.rng) : nil
+    let mask = ctx.training && p > 0 ? DropoutMask(p: p, rng: &ctx.rng) : nil
     let rowsPerChunk = max(1, 16384 / max(f, 1))
+    // GELU's slope Φ(z) + z·φ(z) costs an erfc and two exps; the forward, which evaluates Φ
+    // anyway, stores it (0 where dropped), so the backward is one multiply per element.
+    let recording = Tape.isRecording && (x.requiresGrad || bias.requiresGrad)
+    let slope = recording && activation == .gelu ? Storage(uninitializedCount: x.count) : nil  // [..., F]
     let out = Tensor.result(x.shape, [x, bias]) { out in
-        let gx: UnsafeMutablePointer<Float>? = x.requiresGrad ? x.grad : nil
+        let gx = x.requiresGrad ? x.gradForWriting() : nil
         // Each chunk sums its own bias gradient; chunks are added in order (deterministic).
         let partial = Storage(count: Threads.count * f)  // [chunks, F]
         parallelRanges(rows, minimumPerChunk: rowsPerChunk) { chunk, range in
-            let dz = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
-            defer { dz.deallocate() }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
+            defer { scratch.deallocate() }
             for r in range {
                 let o = r * f
-                activationBackwardRow(activation, x.data + o, bias.data, out.grad + o, dz, f)
-                if let mask { maskRow(dz, mask.keep + o, mask.scale, f) }
-                if let gx { addRow(dz, gx + o, f) }
+                // x's first gradient is written in place; otherwise it is added from scratch.
+                let dz = gx.map { $0.accumulate ? scratch : $0.pointer + o } ?? scratch
+                if let slope {
+                    slopeRow(out.grad + o, slope.pointer + o, mask?.scale ?? 1, dz, f)
+                } else {
+                    reluBackwardRow(x.data + o, bias.data, out.grad + o, dz, f)
+                    if let mask { mask.apply(dz, dz, offset: o, n: f) }
+                }
+                if let gx, gx.accumulate { addRow(dz, gx.pointer + o, f) }
                 addRow(dz, partial.pointer + chunk * f, f)
             }
         }
         if bias.requiresGrad { for c in 0..<Threads.count { addRow(partial.pointer + c * f, bias.grad, f) } }
     }
+    if let mask { precondition(x.count <= 1 << 32, "dropout over \(x.count) elements: the mask covers 2³²") }
     parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, range in
         for r in range {
             let o = r * f
-            activationForwardRow(activation, x.data + o, bias.data, out.data + o, f)
-            if let mask { maskRow(out.data + o, mask.keep + o, mask.scale, f) }
+            let y = out.data + o
+            switch activation {
+            case .gelu:
+                if let slope { geluRowWithSlope(x.data + o, bias.data, y, slope.pointer + o, f) }
+                else { geluRow(x.data + o, bias.data, y, f) }
+            case .relu: reluRow(x.data + o, bias.data, y, f)
+            }
+            if let mask {
+                let s = mask.scale, base = UInt32(truncatingIfNeeded: o)
+                if let slope {
+                    let d = slope.pointer + o
+                    for j in 0..<f {
+                        let keep = mask.keeps(base &+ UInt32(truncatingIfNeeded: j))
+                        y[j] = keep ? y[j] * s : 0
+                        d[j] = keep ? d[j] : 0
+                    }
+                } else {
+                    for j in 0..<f { y[j] = mask.keeps(base &+ UInt32(truncatingIfNeeded: j)) ? y[j] * s : 0 }
+                }
+            }
         }
     }
     return out
@@ -38,26 +67,38 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
 // Row helpers with plain pointer loops, so LLVM vectorises each one.
 
 @inline(__always)
-private func activationForwardRow(_ act: Activation, _ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                  _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    switch act {
-    case .gelu: for j in 0..<n { let z = x[j] + b[j]; y[j] = z * normalCDF(z) }
-    case .relu: for j in 0..<n { let z = x[j] + b[j]; y[j] = z > 0 ? z : 0 }
+private func geluRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { let z = x[j] + b[j]; y[j] = z * normalCDF(z) }
+}
+
+/// y = z·Φ(z) and d = Φ(z) + z·φ(z) for z = x + b.
+@inline(__always)
+private func geluRowWithSlope(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                              _ d: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n {
+        let z = x[j] + b[j]
+        let (c, density) = normalCDFAndPDF(z)
+        y[j] = z * c
+        d[j] = c + z * density
     }
 }
 
 @inline(__always)
-private func activationBackwardRow(_ act: Activation, _ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                   _ g: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>, _ n: Int) {
-    switch act {
-    case .gelu: for j in 0..<n { let z = x[j] + b[j]; dz[j] = g[j] * (normalCDF(z) + z * normalPDF(z)) }
-    case .relu: for j in 0..<n { dz[j] = x[j] + b[j] > 0 ? g[j] : 0 }
-    }
+private func reluRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { let z = x[j] + b[j]; y[j] = z > 0 ? z : 0 }
+}
+
+/// dz = g · d · scale (the stored slope, 0 where dropped; the product's order as g·GELU′ then the mask's scale).
+@inline(__always)
+private func slopeRow(_ g: UnsafePointer<Float>, _ d: UnsafePointer<Float>, _ scale: Float,
+                      _ dz: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { dz[j] = g[j] * d[j] * scale }
 }
 
 @inline(__always)
-private func maskRow(_ v: UnsafeMutablePointer<Float>, _ keep: UnsafePointer<UInt8>, _ scale: Float, _ n: Int) {
-    for j in 0..<n { v[j] = keep[j] != 0 ? v[j] * scale : 0 }
+private func reluBackwardRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                             _ dz: UnsafeMutablePointer<Float>, _ n: Int) {
+    for j in 0..<n { dz[j] = x[j] + b[j] > 0 ? g[j] : 0 }
 }
 
 @inline(__always)

@@ -10,12 +10,16 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     let out = Tensor.result(Array(x.shape.dropLast()) + [nOut], inputs) { out in
         let dy = out.grad  // [M, Out]
+        // The first gradient to arrive is stored (beta 0) into an unzeroed buffer, later ones added.
         if x.requiresGrad {
-            sgemm(m: m, n: nIn, k: nOut, a: dy, lda: nOut, b: weight.data, ldb: nIn, beta: 1, c: x.grad, ldc: nIn)
+            let (gx, accumulate) = x.gradForWriting()
+            sgemm(m: m, n: nIn, k: nOut, a: dy, lda: nOut, b: weight.data, ldb: nIn, beta: accumulate ? 1 : 0,
+                  c: gx, ldc: nIn)
         }
         if weight.requiresGrad {
-            sgemm(transA: true, m: nOut, n: nIn, k: m, a: dy, lda: nOut, b: x.data, ldb: nIn, beta: 1,
-                  c: weight.grad, ldc: nIn)
+            let (gw, accumulate) = weight.gradForWriting()
+            sgemm(transA: true, m: nOut, n: nIn, k: m, a: dy, lda: nOut, b: x.data, ldb: nIn, beta: accumulate ? 1 : 0,
+                  c: gw, ldc: nIn)
         }
         if let bias, bias.requiresGrad { addColumnSums(dy, rows: m, cols: nOut, into: bias.grad) }
     }
