@@ -44,8 +44,8 @@ struct TrainCommand: ParsableCommand {
     var threads = 2
     @Option(help: "Data stream: mixed (many SCMs per batch) or sequential (the seed's order).")
     var stream = "mixed"
-    @Option(help: "Matrix products: fp32, or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16, else fp32).")
-    var precision = "fp32"
+    @Option(help: "Large matrix products: bf16 (default; bfloat16 operands, float32 sums, on CPUs with AVX-512 BF16, else fp32) or fp32.")
+    var precision = "bf16"
 
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
     @OptionGroup(title: "Loss") var lossOptions: LossOptions

@@ -10,10 +10,11 @@ extension CommandErrorTests {
                           mentions: ["--precision", "fp16", "fp32 or bf16"])
     }
 
-    func testResumingAnFP32RunInBF16IsRefused() throws {
+    /// The folder's run trained with the default (bf16).
+    func testResumingABF16RunInFP32IsRefused() throws {
         let p = try folderWithRun()
-        try assertRefused(p, ["--resume", "checkpoints/A/final.h5", "--steps", "4", "--precision", "bf16"],
-                          mentions: ["--precision", "bf16", "checkpoint has \"fp32\""])
+        try assertRefused(p, ["--resume", "checkpoints/A/final.h5", "--steps", "4", "--precision", "fp32"],
+                          mentions: ["--precision", "fp32", "checkpoint has \"bf16\""])
     }
 }
 
