@@ -35,7 +35,7 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
         }
         if bias.requiresGrad { for c in 0..<Threads.count { addRow(partial.pointer + c * f, bias.grad, f) } }
     }
-    if let mask { precondition(x.count <= 1 << 32, "dropout over \(x.count) elements: the mask covers 2³²") }
+    if mask != nil { precondition(x.count <= 1 << 32, "dropout over \(x.count) elements: the mask covers 2³²") }
     parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, range in
         for r in range {
             let o = r * f
