@@ -185,23 +185,29 @@ final class PairContextParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(biasGrad, 1e-5 * weightScale, "\(name) grad pair_context.attention.bias", file: file, line: line)
     }
 
-    /// A Swift checkpoint of the pair model loads strictly into reference/pair_context.py's
-    /// ModelAPair and reproduces the fixture there (reference/check_checkpoint.py; skipped
-    /// without python3 + torch + h5py).
+    /// Swift checkpoints of the pair models A–E load strictly into their PyTorch references
+    /// (reference/pair_context.py ModelAPair, reference/pair_variants.py ModelBPair … ModelEPair)
+    /// and reproduce the fixtures there (reference/check_checkpoint.py; skipped without
+    /// python3 + torch + h5py). D's checkpoint says structuralBias true, as its fixture.
     func testSwiftPairCheckpointLoadsIntoThePyTorchModel() throws {
         try XCTSkipUnless(Self.python(["-c", "import torch, h5py"]).status == 0, "python3 with torch and h5py is not installed")
-        let f = try Self.fixture("model_A_pair")
-        let model = makeModel(Self.pairConfig, seed: 0)
-        try SeedParityTests.load(model, from: f)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pair-interop-\(getpid()).h5").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try Checkpoint(model: "A", config: "{\"model\": {\"heads\": 2, \"pairContext\": true}}", step: 1,
-                       parameters: model.namedParameters()).write(to: path)
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/model_A_pair", withExtension: "h5")).path
-        let run = Self.python([repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath])
-        XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("pair context"), "the check must build the pair model: \(run.output)")
+        for v in Variant.allCases {
+            let name = "model_\(v.rawValue)_pair"
+            let f = try Self.fixture(name)
+            var config = Self.pairConfig(v)
+            config.structuralBias = v == .D
+            let model = makeModel(config, seed: 0)
+            try SeedParityTests.load(model, from: f)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("pair-interop-\(getpid())-\(v.rawValue).h5").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Checkpoint(model: v.rawValue, config: "{\"model\": {\"heads\": 2, \"pairContext\": true, \"structuralBias\": \(v == .D)}}",
+                           step: 1, parameters: model.namedParameters()).write(to: path)
+            let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "h5")).path
+            let run = Self.python([repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath])
+            XCTAssertEqual(run.status, 0, "\(v): \(run.output)")
+            XCTAssertTrue(run.output.contains("pair context"), "\(v): the check must build the pair model: \(run.output)")
+        }
     }
 
     static func python(_ args: [String]) -> (status: Int32, output: String) {
