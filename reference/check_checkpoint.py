@@ -10,10 +10,12 @@ The model runs in eval mode on the fixture's inputs (float64 on the float32 para
 the script prints the max abs difference of deltas and adj_logits from the fixture's outputs;
 exit status 1 if either exceeds --tol relative to max(1, max |expected|).
 
-A checkpoint with `pair_context.*` parameters (model A with --pair-context) is loaded into
-reference/pair_context.py's ModelAPair (pair width from `pair_context.proj.weight`) and needs a
-pair fixture (Tests/ModelsTests/Fixtures/model_A_pair.h5): only the real nodes' entries of the
-padded batch are compared.
+A checkpoint with `pair_context.*` parameters (--pair-context) is loaded into
+reference/pair_context.py's ModelAPair (model A) or reference/pair_variants.py's ModelBPair ...
+ModelEPair (pair width from `pair_context.proj.weight`; D's structural bias from the config's
+`structuralBias`, default true as pfn-train's) and needs a pair fixture of the same variant
+(Tests/ModelsTests/Fixtures/model_<X>_pair.h5): only the real nodes' entries of the padded batch
+are compared.
 """
 import argparse
 import json
@@ -27,6 +29,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from seed_models import build_model, model_outputs  # noqa: E402
 from pair_context import ModelAPair, model_a_pair_outputs  # noqa: E402
+from pair_variants import build_pair_model, pair_model_outputs  # noqa: E402
 
 
 def text(v):
@@ -99,15 +102,19 @@ def main():
     kw = sizes_from(params, variant, config)
     pair = "pair_context.proj.weight" in params
     if pair:
-        if variant != "A":
-            raise SystemExit(f"{args.checkpoint}: a pair-context reference exists for model A only, "
-                             f"not {variant}")
         if "context_mean" not in inputs:
             raise SystemExit(f"{args.checkpoint} has a pair context but {args.fixture} has no context "
-                             "inputs: use Tests/ModelsTests/Fixtures/model_A_pair.h5")
+                             f"inputs: use Tests/ModelsTests/Fixtures/model_{variant}_pair.h5")
         kw["pair_hidden"] = params["pair_context.proj.weight"].shape[0]
         print(f"model {variant} with pair context: {kw}")
-        model = ModelAPair(**kw)
+        if variant == "A":
+            model = ModelAPair(**kw)
+        else:
+            model = build_pair_model(variant, dropout=0.1, **kw)
+            if variant == "D":
+                structural = find_key(config, ["structuralBias", "structural_bias"])
+                model.structural_bias = True if structural is None else bool(structural)
+                print(f"structural bias: {model.structural_bias}")
     else:
         print(f"model {variant}: {kw}")
         model = build_model(variant, **kw)
@@ -123,7 +130,8 @@ def main():
     if pair:
         batch = {k: v.double() for k, v in inputs.items()}
         with torch.no_grad():
-            deltas, adj_logits, _ = model_a_pair_outputs(model, batch, std_floor=fcfg.get("std_floor", 0.0))
+            outputs = model_a_pair_outputs if variant == "A" else pair_model_outputs
+            deltas, adj_logits, _ = outputs(model, batch, std_floor=fcfg.get("std_floor", 0.0))
         real = inputs["node_mask"] != 0
     else:
         batch = {k: inputs[k].double() for k in ("base_samples", "int_samples", "target_row", "int_mask")}

@@ -8,6 +8,7 @@ import torch
 from fixture_io import write_fixture, perturb_, f32_params, param_grads, randn
 from pair_context import (PairContext, ModelAPair, pair_features, pair_mask, inverse_node_count,
                           model_a_pair_outputs)
+from pair_variants import build_pair_model, pair_model_outputs
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MODELS_DIR = os.path.join(ROOT, "Tests", "ModelsTests", "Fixtures")
@@ -137,10 +138,51 @@ def model_fixture(gen):
                 grad_params=grads)
 
 
+VARIANT_SEEDS = {"D": 302, "E": 303, "B": 304, "C": 305}
+ACTIVATION = {"B": "gelu", "C": "gelu", "D": "relu", "E": "relu"}
+
+
+def variant_fixture(variant):
+    """model_<V>_pair.h5: variant B, C, D or E with the pair context (pair_variants.py), eval
+    mode, on a padded batch like model_A_pair.h5. D runs with the structural bias."""
+    def build(gen):
+        batch = make_batch(gen, constant_base_column=False)
+        torch.manual_seed(VARIANT_SEEDS[variant])
+        model = build_pair_model(variant, dag_layers=2, int_embed_dim=16, hyper_hidden=64, **CONFIG).to(F64)
+        perturb_(model, gen)
+        model.eval()
+        deltas, logits, feats = pair_model_outputs(model, batch, std_floor=0.0)
+        real = batch["node_mask"]
+        pairs = real.unsqueeze(2) * real.unsqueeze(1)
+        g_delta = randn(gen, *deltas.shape) * real       # 0 at padding, as model_A_pair.h5
+        g_logits = randn(gen, *logits.shape) * pairs
+        ((deltas * g_delta).sum() + (logits * g_logits).sum()).backward()
+        grads = param_grads(model)
+        # B: the experts of padded slots (3..5 of items 1, 2) still see item 0's real tokens.
+        assert set(grads) == set(dict(model.named_parameters())), "every parameter gets a gradient"
+        inputs = dict(batch, grad_output_deltas=g_delta, grad_output_adj_logits=g_logits)
+        config = dict(CONFIG, model=variant, pair_context=True, activation=ACTIVATION[variant],
+                      mode="eval", batch=B, node_counts=COUNTS, std_floor=0.0, feature_clip=0.0,
+                      standardized_delta=False, node_embedding=True, compute_dtype="float64",
+                      generator=f"reference/make_pair_fixtures.py (variant_fixture {variant})")
+        if variant == "D":
+            config.update(dag_layers=2, structural_bias=True, structural_bias_scale=-10.0)
+        if variant == "E":
+            config.update(int_embed_dim=16, hyper_hidden=64)
+        return dict(config=config, params=f32_params(model), inputs=inputs,
+                    outputs={"deltas": deltas, "adj_logits": logits, "pair_features": feats},
+                    grad_params=grads)
+    return build
+
+
 def make_pair():
     gen = torch.Generator().manual_seed(4242)
     total = 0
-    for name, build in (("pair_context", pair_context_fixture), ("model_A_pair", model_fixture)):
+    # New fixtures go after the old ones: they draw from the same generator afterwards, so the
+    # earlier files stay byte-identical.
+    builds = [("pair_context", pair_context_fixture), ("model_A_pair", model_fixture)]
+    builds += [(f"model_{v}_pair", variant_fixture(v)) for v in ("D", "E", "B", "C")]
+    for name, build in builds:
         fx = build(gen)
         size = write_fixture(os.path.join(MODELS_DIR, f"{name}.h5"), **fx)
         total += size

@@ -8,7 +8,8 @@ import XCTest
 
 /// The pair context against its PyTorch reference (reference/pair_context.py, fixtures written by
 /// reference/make_pair_fixtures.py): the features, the module alone (outputs and gradients of
-/// its parameters and features), and model A with the context on a padded batch.
+/// its parameters and features), and models A–E with the context on a padded batch
+/// (B–E: reference/pair_variants.py; D with its structural bias).
 ///
 /// Tolerance: the references are float64 rounded once. The features and the module are a few
 /// float32 ops deep (~1e-7 relative); the whole model goes through two transformer layers and
@@ -22,12 +23,7 @@ final class PairContextParityTests: XCTestCase {
     }
 
     /// The fixture config: the seed's model A (no feature guard, raw-unit delta) + pair context, P = 8.
-    static var pairConfig: ModelConfig {
-        var c = SeedParityTests.seedConfig(.A)
-        c.pairContext = true
-        c.pairHidden = 8
-        return c
-    }
+    static var pairConfig: ModelConfig { pairConfig(.A) }
 
     /// The padded batch of a pair fixture: [B, N] stats and masks, [B, N, N] context arrays.
     static func batch(_ f: SeedParityTests.Fixture) throws -> TrainingBatch {
@@ -122,16 +118,55 @@ final class PairContextParityTests: XCTestCase {
     /// every layer of the packed stack and the edge term the logits. Entries of padded nodes
     /// are unspecified (the fixture's grad_outputs are 0 there) and not compared.
     func testModelAWithPairContextMatchesOutputsAndGradients() throws {
-        let f = try Self.fixture("model_A_pair")
-        let model = makeModel(Self.pairConfig, seed: 0)
+        try checkPairModel("model_A_pair", config: Self.pairConfig)
+    }
+
+    /// Model D as pfn-train builds it (not the notebook): stage 1 gets the pair bias, its logits
+    /// the edge term, and every stage-2 layer the structural bias −10·(1 − σ(l[j, i])) off the
+    /// diagonal plus the pair bias (reference/pair_variants.py ModelDPair). The gradients of
+    /// stage 1 therefore include the delta loss's path through the structural bias.
+    func testModelDWithPairContextAndStructuralBiasMatchesOutputsAndGradients() throws {
+        var c = Self.pairConfig(.D)
+        c.structuralBias = true
+        try checkPairModel("model_D_pair", config: c)
+    }
+
+    /// Model E: the pair bias in the backbone, the hyper-network's delta, the edge term.
+    func testModelEWithPairContextMatchesOutputsAndGradients() throws {
+        try checkPairModel("model_E_pair", config: Self.pairConfig(.E))
+    }
+
+    /// Model B: the pair bias in the backbone and one expert per node slot.
+    func testModelBWithPairContextMatchesOutputsAndGradients() throws {
+        try checkPairModel("model_B_pair", config: Self.pairConfig(.B))
+    }
+
+    /// Model C in eval mode: A's network (the Gumbel sample is random and not compared).
+    func testModelCWithPairContextMatchesOutputsAndGradients() throws {
+        try checkPairModel("model_C_pair", config: Self.pairConfig(.C))
+    }
+
+    /// The seed fixture config of variant `v` + pair context, P = 8.
+    static func pairConfig(_ v: Variant) -> ModelConfig {
+        var c = SeedParityTests.seedConfig(v)
+        c.pairContext = true
+        c.pairHidden = 8
+        return c
+    }
+
+    /// Loads the fixture's parameters into `config`'s model and compares the real entries of
+    /// the outputs, and every parameter gradient of sum(deltas·g) + sum(logits·g).
+    func checkPairModel(_ name: String, config: ModelConfig, file: StaticString = #filePath, line: UInt = #line) throws {
+        let f = try Self.fixture(name)
+        let model = makeModel(config, seed: 0)
         try SeedParityTests.load(model, from: f)
         let b = try Self.batch(f)
-        XCTAssertTrue(b.nodeMask.contains(0), "the fixture batch must be padded")
+        XCTAssertTrue(b.nodeMask.contains(0), "the fixture batch must be padded", file: file, line: line)
         let out = model(ModelInput(b, config: model.config), ForwardContext.evaluation())
         let n = b.maxNodes
         let pairs = (0..<(b.batchSize * n * n)).map { e in b.nodeMask[e / n] * b.nodeMask[(e / (n * n)) * n + e % n] }
-        assertClose(out.delta.scalars, try f.array("outputs/deltas").data, "deltas", keep: b.nodeMask)
-        assertClose(out.logits.scalars, try f.array("outputs/adj_logits").data, "adj_logits", keep: pairs)
+        assertClose(out.delta.scalars, try f.array("outputs/deltas").data, "\(name) deltas", keep: b.nodeMask, file: file, line: line)
+        assertClose(out.logits.scalars, try f.array("outputs/adj_logits").data, "\(name) adj_logits", keep: pairs, file: file, line: line)
 
         let gDelta = try f.array("inputs/grad_output_deltas"), gLogits = try f.array("inputs/grad_output_adj_logits")
         model.zeroGrad()
@@ -139,34 +174,40 @@ final class PairContextParityTests: XCTestCase {
             + (out.logits * Tensor(shape: gLogits.shape, scalars: gLogits.data)).sum()).backward()
         let grads = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0, $1.gradScalars ?? [Float](repeating: 0, count: $1.count)) })
         for (key, g) in grads where key != "pair_context.attention.bias" {
-            assertClose(g, try f.array("grads/params/\(key)").data, "grad \(key)")
+            assertClose(g, try f.array("grads/params/\(key)").data, "\(name) grad \(key)", file: file, line: line)
         }
         // A per-head constant added to every score of a softmax row changes nothing, so this
         // gradient is exactly 0 (reference: ≤ 1e-15); ours is float32 rounding, measured
         // against the gradient of the weights that feed the same bias.
         let weightScale = grads["pair_context.attention.weight"]?.map { abs($0) }.max() ?? 0
         let biasGrad = try XCTUnwrap(grads["pair_context.attention.bias"]).map { abs($0) }.max() ?? .infinity
-        XCTAssertGreaterThan(weightScale, 0.1)
-        XCTAssertLessThanOrEqual(biasGrad, 1e-5 * weightScale, "grad pair_context.attention.bias")
+        XCTAssertGreaterThan(weightScale, 0.1, "\(name)", file: file, line: line)
+        XCTAssertLessThanOrEqual(biasGrad, 1e-5 * weightScale, "\(name) grad pair_context.attention.bias", file: file, line: line)
     }
 
-    /// A Swift checkpoint of the pair model loads strictly into reference/pair_context.py's
-    /// ModelAPair and reproduces the fixture there (reference/check_checkpoint.py; skipped
-    /// without python3 + torch + h5py).
+    /// Swift checkpoints of the pair models A–E load strictly into their PyTorch references
+    /// (reference/pair_context.py ModelAPair, reference/pair_variants.py ModelBPair … ModelEPair)
+    /// and reproduce the fixtures there (reference/check_checkpoint.py; skipped without
+    /// python3 + torch + h5py). D's checkpoint says structuralBias true, as its fixture.
     func testSwiftPairCheckpointLoadsIntoThePyTorchModel() throws {
         try XCTSkipUnless(Self.python(["-c", "import torch, h5py"]).status == 0, "python3 with torch and h5py is not installed")
-        let f = try Self.fixture("model_A_pair")
-        let model = makeModel(Self.pairConfig, seed: 0)
-        try SeedParityTests.load(model, from: f)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pair-interop-\(getpid()).h5").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try Checkpoint(model: "A", config: "{\"model\": {\"heads\": 2, \"pairContext\": true}}", step: 1,
-                       parameters: model.namedParameters()).write(to: path)
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/model_A_pair", withExtension: "h5")).path
-        let run = Self.python([repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath])
-        XCTAssertEqual(run.status, 0, run.output)
-        XCTAssertTrue(run.output.contains("pair context"), "the check must build the pair model: \(run.output)")
+        for v in Variant.allCases {
+            let name = "model_\(v.rawValue)_pair"
+            let f = try Self.fixture(name)
+            var config = Self.pairConfig(v)
+            config.structuralBias = v == .D
+            let model = makeModel(config, seed: 0)
+            try SeedParityTests.load(model, from: f)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("pair-interop-\(getpid())-\(v.rawValue).h5").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try Checkpoint(model: v.rawValue, config: "{\"model\": {\"heads\": 2, \"pairContext\": true, \"structuralBias\": \(v == .D)}}",
+                           step: 1, parameters: model.namedParameters()).write(to: path)
+            let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "h5")).path
+            let run = Self.python([repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath])
+            XCTAssertEqual(run.status, 0, "\(v): \(run.output)")
+            XCTAssertTrue(run.output.contains("pair context"), "\(v): the check must build the pair model: \(run.output)")
+        }
     }
 
     static func python(_ args: [String]) -> (status: Int32, output: String) {
