@@ -32,8 +32,12 @@ extension Tensor {
     /// Exact erf GELU.
     public func gelu() -> Tensor {
         let x = self
-        let out = Tensor.result(shape, [x]) { out in geluBackward(x.data, out.grad, x.grad, x.count) }
-        geluForward(data, out.data, count)
+        let out = Tensor.result(shape, [x]) { out in
+            let xp = x.data, g = out.grad, gx = x.grad
+            parallelRanges(x.count) { _, r in geluBackward(xp + r.lowerBound, g + r.lowerBound, gx + r.lowerBound, r.count) }
+        }
+        let xp = data, y = out.data
+        parallelRanges(count) { _, r in geluForward(xp + r.lowerBound, y + r.lowerBound, r.count) }
         return out
     }
 

@@ -9,6 +9,20 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
         let g = out.grad
         let oa = bc.offsetsA, ob = bc.offsetsB
         let ap = a.data, bp = b.data
+        if oa == nil && ob == nil {  // same shapes: elementwise, split across the workers
+            let ga = a.requiresGrad ? a.grad : nil, gb = b.requiresGrad ? b.grad : nil
+            parallelRanges(n) { _, r in
+                for i in r {
+                    switch kind {
+                    case .add: ga?[i] += g[i]; gb?[i] += g[i]
+                    case .sub: ga?[i] += g[i]; gb?[i] -= g[i]
+                    case .mul: ga?[i] += g[i] * bp[i]; gb?[i] += g[i] * ap[i]
+                    case .div: ga?[i] += g[i] / bp[i]; gb?[i] -= g[i] * ap[i] / (bp[i] * bp[i])
+                    }
+                }
+            }
+            return
+        }
         if a.requiresGrad {
             let ga = a.grad
             for i in 0..<n {
@@ -35,11 +49,13 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
     }
     let y = out.data, ap = a.data, bp = b.data
     if bc.offsetsA == nil && bc.offsetsB == nil {
-        switch kind {
-        case .add: for i in 0..<n { y[i] = ap[i] + bp[i] }
-        case .sub: for i in 0..<n { y[i] = ap[i] - bp[i] }
-        case .mul: for i in 0..<n { y[i] = ap[i] * bp[i] }
-        case .div: for i in 0..<n { y[i] = ap[i] / bp[i] }
+        parallelRanges(n) { _, r in
+            switch kind {
+            case .add: for i in r { y[i] = ap[i] + bp[i] }
+            case .sub: for i in r { y[i] = ap[i] - bp[i] }
+            case .mul: for i in r { y[i] = ap[i] * bp[i] }
+            case .div: for i in r { y[i] = ap[i] / bp[i] }
+            }
         }
     } else {
         for i in 0..<n {
@@ -75,15 +91,19 @@ public func scaledRows(_ x: Tensor, by scales: [Float]) -> Tensor {
     precondition(rows * cols == x.count, "scaledRows: \(rows) scales for a tensor of shape \(x.shape)")
     let out = Tensor.result(x.shape, [x]) { out in
         let g = out.grad, gx = x.grad
-        for r in 0..<rows where scales[r] != 0 {
-            let s = scales[r]
-            for c in 0..<cols { gx[r * cols + c] += s * g[r * cols + c] }
+        parallelRanges(rows, minimumPerChunk: 4096 / max(cols, 1) + 1) { _, range in
+            for r in range where scales[r] != 0 {
+                let s = scales[r]
+                for c in 0..<cols { gx[r * cols + c] += s * g[r * cols + c] }
+            }
         }
     }
     let y = out.data, xp = x.data
-    for r in 0..<rows {
-        let s = scales[r]
-        for c in 0..<cols { y[r * cols + c] = s * xp[r * cols + c] }
+    parallelRanges(rows, minimumPerChunk: 4096 / max(cols, 1) + 1) { _, range in
+        for r in range {
+            let s = scales[r]
+            for c in 0..<cols { y[r * cols + c] = s * xp[r * cols + c] }
+        }
     }
     return out
 }

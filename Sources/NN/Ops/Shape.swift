@@ -178,7 +178,7 @@ public func stack(_ tensors: [Tensor], axis: Int) -> Tensor {
 func transposeTiles(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, outer: Int, rows: Int, cols: Int,
                     accumulate: Bool) {
     let tile = 32
-    for o in 0..<outer {
+    parallelRanges(outer, minimumPerChunk: max(1, 65536 / max(rows * cols, 1))) { _, range in for o in range {
         let s = src + o * rows * cols, d = dst + o * rows * cols
         for r0 in stride(from: 0, to: rows, by: tile) {
             let r1 = min(rows, r0 + tile)
@@ -193,5 +193,5 @@ func transposeTiles(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<
                 }
             }
         }
-    }
+    } }
 }
