@@ -51,6 +51,9 @@ final class OpGradientTests: XCTestCase {
         let x4 = randomTensor([2, 3, 4, 5], seed: 9)
         checkGradients([x4]) { x4.permuted([0, 3, 1, 2]) }
         checkGradients([x4]) { x4.permuted([0, 2, 3, 1]) }
+        let x16 = randomTensor([1, 4, 4, 16], seed: 10)  // whole 16×16 blocks: the AVX-512 path, forward and backward
+        checkGradients([x16]) { x16.permuted([0, 3, 1, 2]) }
+        checkGradients([x16]) { x16.permuted([0, 2, 3, 1]) }
         checkGradients([x]) { x.transposedLastTwo() }
         checkGradients([x]) { x.narrowed(axis: 1, start: 1, length: 2) }
         checkGradients([x]) { x.gatherRows([1, 0, 1]) }

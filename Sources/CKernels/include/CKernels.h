@@ -26,4 +26,8 @@ void pfn_bf16_gemm_reference(int transA, int transB, long m, long n, long k, flo
 /// signed zero; NaN stays NaN), returned as the 16 bit pattern.
 uint16_t pfn_bf16_round(float x);
 
+/// dst[c * rows + r] = src[r * cols + c] (accumulate != 0: +=) for a row-major [rows, cols]
+/// src; the two buffers must not overlap. AVX-512 16x16 blocks where the CPU has AVX-512F.
+void pfn_transpose(const float *src, float *dst, long rows, long cols, int accumulate);
+
 #endif

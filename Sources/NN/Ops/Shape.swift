@@ -1,5 +1,7 @@
 // Shape ops: reshape (shares storage), permute/transpose, concat/stack, narrow, gather.
 
+import CKernels
+
 extension Tensor {
     /// The same values with another shape (one dimension may be −1). Shares storage.
     public func reshaped(_ newShape: [Int]) -> Tensor {
@@ -173,25 +175,13 @@ public func stack(_ tensors: [Tensor], axis: Int) -> Tensor {
     return concat(tensors.map { $0.reshaped(unsq) }, axis: ax)
 }
 
-/// dst[o, c, r] (+)= src[o, r, c] for [outer, rows, cols] → [outer, cols, rows], in 32×32
-/// tiles, each written along contiguous destination rows.
+/// dst[o, c, r] (+)= src[o, r, c] for [outer, rows, cols] → [outer, cols, rows]: one
+/// `pfn_transpose` (16×16 AVX-512 blocks) per outer item, items split across the workers.
 func transposeTiles(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, outer: Int, rows: Int, cols: Int,
                     accumulate: Bool) {
-    let tile = 32
-    parallelRanges(outer, minimumPerChunk: max(1, 65536 / max(rows * cols, 1))) { _, range in for o in range {
-        let s = src + o * rows * cols, d = dst + o * rows * cols
-        for r0 in stride(from: 0, to: rows, by: tile) {
-            let r1 = min(rows, r0 + tile)
-            for c0 in stride(from: 0, to: cols, by: tile) {
-                for c in c0..<min(cols, c0 + tile) {
-                    let out = d + c * rows, column = s + c
-                    if accumulate {
-                        for r in r0..<r1 { out[r] += column[r * cols] }
-                    } else {
-                        for r in r0..<r1 { out[r] = column[r * cols] }
-                    }
-                }
-            }
+    parallelRanges(outer, minimumPerChunk: max(1, 65536 / max(rows * cols, 1))) { _, range in
+        for o in range {
+            pfn_transpose(src + o * rows * cols, dst + o * rows * cols, rows, cols, accumulate ? 1 : 0)
         }
-    } }
+    }
 }
