@@ -56,18 +56,8 @@ extension SCMDataset {
     /// `CausalDataset.__iter__` pairs them (drawn here, once, so a suite stores the pairing).
     /// Counterfactual mode: each interventional row reuses its query row's noise.
     public static func sample(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) -> SCMDataset {
-        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: config.edgeProbability(nodes: n),
-                                               functions: config.edgeFunctions, rng: &rng)
-        var gen = RegimeSampler(scm: scm, config: config, rng: &rng)
-        // Distinct targets: a partial Fisher–Yates shuffle.
-        var nodes = Array(0..<n)
-        let t = config.targetCount(nodes: n)
-        for i in 0..<t { nodes.swapAt(i, i + rng.nextInt(n - i)) }
-        for target in nodes[0..<t] {
-            for v in 0..<config.regimesPerTarget {
-                gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
-            }
-        }
+        var gen = RegimeSampler(nodeCount: n, config: config, rng: &rng)
+        gen.addEveryValue(of: gen.distinctTargets(rng: &rng), rows: config.samplesPerRegime, rng: &rng)
         return gen.dataset()
     }
 
@@ -76,9 +66,7 @@ extension SCMDataset {
     /// uniform over the values — for a uniformly random regime of the seed's dataset, the
     /// target is a uniformly random node (a uniform member of a uniform random subset).
     static func sampleOneRegime(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) -> SCMDataset {
-        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: config.edgeProbability(nodes: n),
-                                               functions: config.edgeFunctions, rng: &rng)
-        var gen = RegimeSampler(scm: scm, config: config, rng: &rng)
+        var gen = RegimeSampler(nodeCount: n, config: config, rng: &rng)
         let target = rng.nextInt(n)
         let v = rng.nextInt(config.regimesPerTarget)
         gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
@@ -92,20 +80,12 @@ extension SCMDataset {
     /// uniform over the nodes). The context leaves regime 0 out: in a suite the rows of a
     /// target are pooled over its values, and here they are too.
     static func sampleWithContext(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) -> SCMDataset {
-        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: config.edgeProbability(nodes: n),
-                                               functions: config.edgeFunctions, rng: &rng)
-        var gen = RegimeSampler(scm: scm, config: config, rng: &rng)
-        var nodes = Array(0..<n)
-        let t = config.targetCount(nodes: n)
-        for i in 0..<t { nodes.swapAt(i, i + rng.nextInt(n - i)) }
-        let target = nodes[rng.nextInt(t)]
+        var gen = RegimeSampler(nodeCount: n, config: config, rng: &rng)
+        let targets = gen.distinctTargets(rng: &rng)
+        let target = targets[rng.nextInt(targets.count)]
         let v = rng.nextInt(config.regimesPerTarget)
         gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
-        for c in nodes[0..<t] {
-            for v in 0..<config.regimesPerTarget {
-                gen.addRegime(target: c, value: config.regimeValue(v, rng: &rng), rows: config.contextRowsPerRegime, rng: &rng)
-            }
-        }
+        gen.addEveryValue(of: targets, rows: config.contextRowsPerRegime, rng: &rng)
         return gen.dataset()
     }
 }
@@ -143,6 +123,31 @@ struct RegimeSampler {
         let (sc, nn) = (sObs, n)
         work.withUnsafeMutableBufferPointer { scm.propagate($0.baseAddress!, rows: sc) }
         observational = RegimeSampler.transpose(work, rows: sc, nodes: nn)
+    }
+
+    /// A fresh SCM of `nodeCount` nodes from the prior and its observational rows.
+    init(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) {
+        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: config.edgeProbability(nodes: n),
+                                               functions: config.edgeFunctions, rng: &rng)
+        self.init(scm: scm, config: config, rng: &rng)
+    }
+
+    /// ceil(N · fraction) distinct nodes (the seed's `np.random.choice(nodes, replace=False)`):
+    /// a partial Fisher–Yates shuffle.
+    func distinctTargets(rng: inout Xoshiro256) -> [Int] {
+        var nodes = Array(0..<n)
+        let t = config.targetCount(nodes: n)
+        for i in 0..<t { nodes.swapAt(i, i + rng.nextInt(n - i)) }
+        return Array(nodes[0..<t])
+    }
+
+    /// One regime of `rows` rows per (target, value), target by target: the seed's design.
+    mutating func addEveryValue(of targets: [Int], rows: Int, rng: inout Xoshiro256) {
+        for target in targets {
+            for v in 0..<config.regimesPerTarget {
+                addRegime(target: target, value: config.regimeValue(v, rng: &rng), rows: rows, rng: &rng)
+            }
+        }
     }
 
     mutating func addRegime(target: Int, value: Float, rows: Int? = nil, rng: inout Xoshiro256) {
