@@ -95,7 +95,7 @@ public struct BatchStream {
     }
 
     public mutating func next() -> TrainingBatch {
-        var parts: [(SCMDataset, ColumnStats, ColumnStats, RegimeContext, target: Int, row: Int, query: Int)] = []
+        var parts: [(SCMDataset, ColumnStats, ColumnStats, RegimeContext?, target: Int, row: Int, query: Int)] = []
         parts.reserveCapacity(batchSize)
         for _ in 0..<batchSize {
             switch mode {
@@ -110,7 +110,7 @@ public struct BatchStream {
                 let d = context ? SCMDataset.sampleWithContext(nodeCount: n, config: config, rng: &rng)
                     : SCMDataset.sampleOneRegime(nodeCount: n, config: config, rng: &rng)
                 let r = rng.nextInt(config.samplesPerRegime)  // a row of regime 0, the item's
-                let s = DatasetSummary(d, contextRegimes: context ? 1..<d.regimeCount : nil)
+                let s = DatasetSummary(d, contextRegimes: 1..<d.regimeCount, withContext: context)
                 parts.append((d, s.base, s.regimes[0], s.context, Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
             }
         }

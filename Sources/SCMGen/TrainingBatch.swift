@@ -71,15 +71,16 @@ public struct ColumnStats: Equatable, Sendable {
 }
 
 /// The per-dataset statistics a batch needs: observational stats, each regime's stats and
-/// the context of the regimes in `contextRegimes` (all when nil).
+/// the context of the regimes in `contextRegimes` (all when nil; none when `withContext` is
+/// false — the mixed stream without context, whose one-regime datasets have none to give).
 public struct DatasetSummary: Sendable {
     public var base: ColumnStats
     public var regimes: [ColumnStats]  // [K]
-    public var context: RegimeContext
+    public var context: RegimeContext?
 
-    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil) {
+    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil, withContext: Bool = true) {
         base = ColumnStats(d.observational, nodes: d.nodeCount)
-        context = RegimeContext(d, regimes: contextRegimes)
+        context = withContext ? RegimeContext(d, regimes: contextRegimes) : nil
         var rowsOf = [[Int]](repeating: [], count: d.regimeCount)
         for (r, k) in d.regime.enumerated() { rowsOf[Int(k)].append(r) }
         regimes = rowsOf.map { ColumnStats(d.interventional, nodes: d.nodeCount, rows: $0) }
@@ -123,7 +124,7 @@ extension TrainingBatch {
     }
 
     /// Writes item `b` (a dataset's row and query row with its stats) into the padded arrays.
-    mutating func fill(_ b: Int, _ d: SCMDataset, _ base: ColumnStats, _ reg: ColumnStats, _ ctx: RegimeContext,
+    mutating func fill(_ b: Int, _ d: SCMDataset, _ base: ColumnStats, _ reg: ColumnStats, _ ctx: RegimeContext?,
                        target t: Int, row: Int, query q: Int) {
         let nd = d.nodeCount, n = maxNodes, o = b * n
         nodeCounts[b] = nd
@@ -138,6 +139,7 @@ extension TrainingBatch {
             query[o + c] = x
             delta[o + c] = d.interventional[row * nd + c] - x
             nodeMask[o + c] = 1
+            guard let ctx else { continue }  // no context: its arrays stay 0
             contextIntervened[o + c] = ctx.intervened[c]
             for j in 0..<nd {
                 let p = (o + c) * n + j, src = c * nd + j
