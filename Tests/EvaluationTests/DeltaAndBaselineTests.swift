@@ -43,7 +43,7 @@ final class DeltaAndBaselineTests: XCTestCase {
         XCTAssertEqual(d, [10, 2,  8, -2,  -3, 2])
     }
 
-    func testZeroAndEmptyBaselines() {
+    func testZeroAndEmptyBaselinesScoreAsExpected() {
         XCTAssertEqual(Baselines.zeroDelta(rows: 2, nodeCount: 3).count, 6)
         XCTAssertTrue(Baselines.emptyGraph(nodeCount: 4).allSatisfy { $0 == 0 })
     }
@@ -77,7 +77,7 @@ final class DeltaAndBaselineTests: XCTestCase {
         XCTAssertEqual(MetricSummary([5])!.sd, 0)
     }
 
-    func testSummariesByNodeCount() {
+    func testSummariesAreGroupedByNodeCount() {
         let rows: [(nodeCount: Int, values: [(String, Double?)])] = [
             (10, [("shd", 4)]), (20, [("shd", 10)]), (10, [("shd", 6)])]
         let groups = summariesByNodeCount(rows)

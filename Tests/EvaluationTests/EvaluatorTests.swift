@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import SCMGen
 @testable import Evaluation
@@ -61,7 +62,7 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(EvaluationReport.self, from: json).methods.count, 5)
     }
 
-    func testFirstQRowsOfEveryRegime() throws {
+    func testQueryItemsAreTheFirstQRowsOfEveryRegime() throws {
         let d = try suite(count: 1)[0]
         var options = EvaluatorOptions(); options.queryRowsPerRegime = 5
         let items = Evaluator(options: options).items(for: d, index: 0)
@@ -74,7 +75,7 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(Evaluator(options: options).items(for: d, index: 0).count, d.interventionalCount)
     }
 
-    func testAggregationOverRegimes() throws {
+    func testGraphProbabilitiesAggregateOverRegimesByItemCount() throws {
         // Each regime's items put probability σ(10) on the target's out-edges, σ(−10) elsewhere:
         // the per-regime matrix shows that row, and the graph-level mean of sigmoid weights each
         // regime by its item count (equal here: Q rows each).
@@ -129,7 +130,7 @@ final class EvaluatorTests: XCTestCase {
         let evaluator = Evaluator()
         var report = evaluator.report(try evaluator.evaluate(TruthPredictor(), on: try suite(count: 2)), suite: "s")
         report.step = 1234
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(UUID().uuidString).json")
+        let url = URL(fileURLWithPath: temporaryPath("eval.json", folder: "evaluation"))
         try JSONEncoder().encode(report).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         let row = try RunComparison.load(url)

@@ -11,7 +11,7 @@ final class GraphMetricsTests: XCTestCase {
     /// Probabilities equal to the truth ±0.1-ish: a confident correct prediction.
     func probabilities(_ a: [UInt8]) -> [Float] { a.map { $0 != 0 ? 0.9 : 0.1 } }
 
-    func testPerfectPrediction() {
+    func testPerfectPredictionScoresPerfectly() {
         let m = GraphMetrics(probabilities: probabilities(chain), adjacency: chain, nodeCount: 3)
         XCTAssertEqual(m.shd, 0)
         XCTAssertEqual(m.notebookSHD, 0)
@@ -22,7 +22,7 @@ final class GraphMetricsTests: XCTestCase {
         XCTAssertFalse(m.hasCycle)
     }
 
-    func testEmptyPrediction() {
+    func testEmptyPredictionMissesEveryEdge() {
         let m = GraphMetrics(probabilities: [Float](repeating: 0, count: 9), adjacency: chain, nodeCount: 3)
         XCTAssertEqual(m.shd, 2)           // two missing edges
         XCTAssertEqual(m.notebookSHD, 2)
@@ -79,7 +79,7 @@ final class GraphMetricsTests: XCTestCase {
         XCTAssertEqual(GraphMetrics(probabilities: p, adjacency: chain, nodeCount: 3).predictedEdges, 0)
     }
 
-    func testLongerCycleDetected() {
+    func testLongerCycleIsDetected() {
         let ring: [Bool] = [false, true, false,  false, false, true,  true, false, false]
         XCTAssertTrue(containsCycle(ring, nodeCount: 3))
         XCTAssertFalse(containsCycle(chain.map { $0 != 0 }, nodeCount: 3))

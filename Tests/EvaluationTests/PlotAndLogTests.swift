@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 import Foundation
 #if canImport(FoundationXML)
@@ -84,7 +85,7 @@ final class PlotAndLogTests: XCTestCase {
         e.attributes?.first { $0.localName == name || $0.name == name }?.stringValue
     }
 
-    func testSeriesOptionAndMissingSeries() throws {
+    func testSeriesOptionSelectsPanelsAndRefusesAMissingSeries() throws {
         let a = try TrainingLog(data: logJSON(count: 3), name: "A", path: "a")
         XCTAssertEqual(try ComparisonPlot.panels(for: [a], options: PlotOptions(series: ["loss"])), ["loss"])
         XCTAssertThrowsError(try ComparisonPlot.panels(for: [a], options: PlotOptions(series: ["eval_auroc"]))) {
@@ -106,7 +107,7 @@ final class PlotAndLogTests: XCTestCase {
         XCTAssertEqual(out[3], 4); XCTAssertEqual(out[4], 6)
     }
 
-    func testCompareFinalBestAndThroughput() throws {
+    func testCompareReportsFinalBestAndThroughput() throws {
         let log = try TrainingLog(data: logJSON(count: 5, extra:
             #", "elapsed": [0, 10, 20, 30, 40], "eval_step": [100, 200, 300], "eval_auroc": [0.6, 0.9, 0.8], "eval_shd": [9, 4, 6]"#),
             name: "A", path: "a")
@@ -128,7 +129,7 @@ final class PlotPanelChoiceTests: XCTestCase {
         {"step": [1, 2], "loss": [3, 2], "delta_mse": [5, 4], "dag_bce": [1, 0.5], "shd": [9, 8],
          "acyclicity": [0.1, 0.0], "lr": [0.1, 0.1], "eval_step": [2], "eval_auroc": [0.7]}
         """
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("panels-\(getpid()).json")
+        let url = URL(fileURLWithPath: temporaryPath("panels.json", folder: "evaluation"))
         try json.write(to: url, atomically: true, encoding: .utf8)
         let log = try TrainingLog(contentsOf: url)
         XCTAssertEqual(try ComparisonPlot.panels(for: [log], options: PlotOptions()),

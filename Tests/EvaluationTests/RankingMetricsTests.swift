@@ -4,7 +4,7 @@ import XCTest
 /// AUROC and average precision on small examples with ties; expected values computed by hand
 /// with the formulas of sklearn's `roc_auc_score` and `average_precision_score`.
 final class RankingMetricsTests: XCTestCase {
-    func testTiedPositiveAndNegative() {
+    func testATiedPositiveAndNegativeCountHalf() {
         // y = [1, 0, 1, 0], s = [0.8, 0.8, 0.4, 0.2].
         // AUROC: pos 0.8 vs neg 0.8 → ½, vs 0.2 → 1; pos 0.4 vs 0.8 → 0, vs 0.2 → 1: 2.5 / 4.
         // AP: thresholds 0.8 (P ½, R ½), 0.4 (P ⅔, R 1), 0.2 (P ½, R 1): ½·½ + ½·⅔ = 7/12.
@@ -19,7 +19,7 @@ final class RankingMetricsTests: XCTestCase {
         XCTAssertEqual(averagePrecision(scores: s, labels: y)!, 7.0 / 12.0, accuracy: 1e-12)
     }
 
-    func testSklearnDocExample() {
+    func testSklearnDocExampleGivesSklearnsValues() {
         // sklearn docs: average_precision_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.8333…,
         // roc_auc_score(same) = 0.75.
         let s = [0.1, 0.4, 0.35, 0.8], y = [false, false, true, true]
@@ -27,7 +27,7 @@ final class RankingMetricsTests: XCTestCase {
         XCTAssertEqual(areaUnderROC(scores: s, labels: y)!, 0.75, accuracy: 1e-12)
     }
 
-    func testThreeWayTieAcrossClasses() {
+    func testAThreeWayTieAcrossClassesCountsHalfPerPair() {
         // y = [1, 1, 0, 0, 0], s = [0.9, 0.5, 0.5, 0.5, 0.1].
         // AUROC: 0.9 beats all 3 → 3; 0.5 vs (0.5, 0.5, 0.1) → ½ + ½ + 1 = 2: 5 / 6.
         // AP: 0.9 (P 1, R ½); 0.5 (2 of 4 → P ½, R 1); 0.1 (R 1): ½·1 + ½·½ = ¾.
@@ -36,7 +36,7 @@ final class RankingMetricsTests: XCTestCase {
         XCTAssertEqual(averagePrecision(scores: s, labels: y)!, 0.75, accuracy: 1e-12)
     }
 
-    func testPerfectAndInvertedRankings() {
+    func testPerfectRankingScoresOneAndInvertedScoresZeroAUROC() {
         let y = [true, true, false, false]
         XCTAssertEqual(areaUnderROC(scores: [4, 3, 2, 1], labels: y), 1)
         XCTAssertEqual(areaUnderROC(scores: [1, 2, 3, 4], labels: y), 0)
@@ -45,7 +45,7 @@ final class RankingMetricsTests: XCTestCase {
         XCTAssertEqual(averagePrecision(scores: [1, 2, 3, 4], labels: y)!, 5.0 / 12.0, accuracy: 1e-12)
     }
 
-    func testUndefinedWithOneClass() {
+    func testAUROCIsUndefinedWithOneClass() {
         XCTAssertNil(areaUnderROC(scores: [1, 2], labels: [true, true]))
         XCTAssertNil(areaUnderROC(scores: [1, 2], labels: [false, false]))
         XCTAssertNil(averagePrecision(scores: [1, 2], labels: [false, false]))

@@ -1,16 +1,11 @@
 import Foundation
 import HDF5Kit
+import TestSupport
 import XCTest
 
 final class H5RoundTripTests: XCTestCase {
-    private func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("h5kit-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
-    }
-
     func testDatasetsAndAttributesRoundTrip() throws {
-        let path = tempPath("roundtrip.h5")
+        let path = temporaryPath("roundtrip.h5", folder: "h5kit")
         try H5File.writeAtomically(path) { file in
             let root = try file.root
             try root.setAttribute("format", "pfn-test")
@@ -43,15 +38,15 @@ final class H5RoundTripTests: XCTestCase {
     }
 
     func testErrorsNameTheFileAndObject() throws {
-        let path = tempPath("errors.h5")
+        let path = temporaryPath("errors.h5", folder: "h5kit")
         try H5File.writeAtomically(path) { file in _ = try file.root.createGroup("g") }
         let root = try H5File.open(path).root
         XCTAssertThrowsError(try root.read("g/missing", as: Float.self)) { error in
             XCTAssertTrue("\(error)".contains("/g/missing"), "\(error)")
             XCTAssertTrue("\(error)".contains(path), "\(error)")
         }
-        XCTAssertThrowsError(try H5File.open(tempPath("nope.h5")))
-        let notH5 = tempPath("text.h5")
+        XCTAssertThrowsError(try H5File.open(temporaryPath("nope.h5", folder: "h5kit")))
+        let notH5 = temporaryPath("text.h5", folder: "h5kit")
         try "hello".write(toFile: notH5, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try H5File.open(notH5)) { error in
             XCTAssertTrue("\(error)".contains("not an HDF5 file"))
@@ -59,7 +54,7 @@ final class H5RoundTripTests: XCTestCase {
     }
 
     func testFailedAtomicWriteKeepsTheOldFile() throws {
-        let path = tempPath("atomic.h5")
+        let path = temporaryPath("atomic.h5", folder: "h5kit")
         try H5File.writeAtomically(path) { file in try file.root.setAttribute("v", Int32(1)) }
         struct Boom: Error {}
         XCTAssertThrowsError(try H5File.writeAtomically(path) { file in

@@ -4,6 +4,7 @@ import HDF5Kit
 import NN
 import Randomness
 import SCMGen
+import TestSupport
 import XCTest
 
 /// The pair context against its PyTorch reference (reference/pair_context.py, fixtures written by
@@ -16,17 +17,13 @@ import XCTest
 /// softmax, like SeedParityTests. We require max|Δ| ≤ 1e-5 · max|reference| per tensor for the
 /// features and the module, and for the model outputs and gradients (measured: see the report).
 final class PairContextParityTests: XCTestCase {
-    static func fixture(_ name: String) throws -> SeedParityTests.Fixture {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "h5"),
-                                "missing fixture \(name).h5; run python3 reference/make_fixtures.py --only pair")
-        return SeedParityTests.Fixture(root: try H5File.open(url.path).root)
-    }
+    static func fixture(_ name: String) throws -> Fixture { try Fixture.open(name, bundle: .module) }
 
     /// The fixture config: the seed's model A (no feature guard, raw-unit delta) + pair context, P = 8.
     static var pairConfig: ModelConfig { pairConfig(.A) }
 
     /// The padded batch of a pair fixture: [B, N] stats and masks, [B, N, N] context arrays.
-    static func batch(_ f: SeedParityTests.Fixture) throws -> TrainingBatch {
+    static func batch(_ f: Fixture) throws -> TrainingBatch {
         let (mask, shape) = try f.array("inputs/node_mask")
         var b = TrainingBatch(batchSize: shape[0], maxNodes: shape[1])
         b.nodeMask = mask
@@ -47,17 +44,6 @@ final class PairContextParityTests: XCTestCase {
         return b
     }
 
-    /// max |got − want| / max |want| over the entries where `keep` is nonzero (all when nil).
-    func assertClose(_ got: [Float], _ want: [Float], _ what: String, keep: [Float]? = nil, tolerance: Float = 1e-5,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, what, file: file, line: line)
-        guard got.count == want.count else { return }
-        let idx = want.indices.filter { i in keep.map { $0[i] != 0 } ?? true }
-        let scale = max(idx.map { abs(want[$0]) }.max() ?? 0, 1e-6)
-        let err = idx.map { abs(got[$0] - want[$0]) }.max() ?? 0
-        XCTAssertLessThanOrEqual(err / scale, tolerance, "\(what): max |Δ| \(err) vs scale \(scale)", file: file, line: line)
-    }
-
     func testPairFeaturesMatchTheReference() throws {
         // pair_context.h5 uses stdFloor 0.01 and has a constant observational column (the floor
         // matters); model_A_pair.h5 uses the fixture model's stdFloor 0.
@@ -66,7 +52,7 @@ final class PairContextParityTests: XCTestCase {
             let want = try f.array(path)
             let b = try Self.batch(f)
             XCTAssertEqual(want.shape, [b.batchSize, b.maxNodes, b.maxNodes, PairFeatures.count])
-            assertClose(PairFeatures.make(b, stdFloor: floor), want.data, "\(name) pair features")
+            assertClose(PairFeatures.make(b, stdFloor: floor), want.data, rtol: 1e-5, atol: 1e-11, "\(name) pair features")
         }
     }
 
@@ -79,7 +65,7 @@ final class PairContextParityTests: XCTestCase {
         let mask = try f.array("inputs/mask").data, inverse = try f.array("inputs/inverse_node_count").data
         XCTAssertEqual(input.pairMask, mask)
         let perItem = mask.count / inverse.count
-        assertClose(try XCTUnwrap(input.scaledPairMask), mask.indices.map { mask[$0] * inverse[$0 / perItem] }, "mask / n")
+        assertClose(try XCTUnwrap(input.scaledPairMask), mask.indices.map { mask[$0] * inverse[$0 / perItem] }, rtol: 1e-5, atol: 1e-11, "mask / n")
     }
 
     func testPairContextModuleMatchesOutputsAndGradients() throws {
@@ -102,16 +88,16 @@ final class PairContextParityTests: XCTestCase {
         let mask = try f.array("inputs/mask").data, inverse = try f.array("inputs/inverse_node_count").data
         let perItem = mask.count / inverse.count
         let out = module(features, mask: mask, scaledMask: mask.indices.map { mask[$0] * inverse[$0 / perItem] })
-        assertClose(out.bias.scalars, try f.array("outputs/bias").data, "bias")
+        assertClose(out.bias.scalars, try f.array("outputs/bias").data, rtol: 1e-5, atol: 1e-11, "bias")
         XCTAssertEqual(out.bias.shape, try f.array("outputs/bias").shape)
-        assertClose(out.edge.scalars, try f.array("outputs/edge").data, "edge")
+        assertClose(out.edge.scalars, try f.array("outputs/edge").data, rtol: 1e-5, atol: 1e-11, "edge")
 
         let gBias = try tensor("inputs/grad_output_bias"), gEdge = try tensor("inputs/grad_output_edge")
         ((out.bias * gBias).sum() + (out.edge * gEdge).sum()).backward()
         for (key, p) in params {
-            assertClose(p.gradScalars ?? [], try f.array("grads/params/" + key.dropFirst("pair_context.".count)).data, "grad \(key)")
+            assertClose(p.gradScalars ?? [], try f.array("grads/params/" + key.dropFirst("pair_context.".count)).data, rtol: 1e-5, atol: 1e-11, "grad \(key)")
         }
-        assertClose(features.gradScalars ?? [], try f.array("grads/inputs/features").data, "grad features")
+        assertClose(features.gradScalars ?? [], try f.array("grads/inputs/features").data, rtol: 1e-5, atol: 1e-11, "grad features")
     }
 
     /// Model A with the pair context on a padded batch (node counts 6, 4, 5): the bias enters
@@ -165,8 +151,8 @@ final class PairContextParityTests: XCTestCase {
         let out = model(ModelInput(b, config: model.config), ForwardContext.evaluation())
         let n = b.maxNodes
         let pairs = (0..<(b.batchSize * n * n)).map { e in b.nodeMask[e / n] * b.nodeMask[(e / (n * n)) * n + e % n] }
-        assertClose(out.delta.scalars, try f.array("outputs/deltas").data, "\(name) deltas", keep: b.nodeMask, file: file, line: line)
-        assertClose(out.logits.scalars, try f.array("outputs/adj_logits").data, "\(name) adj_logits", keep: pairs, file: file, line: line)
+        assertClose(out.delta.scalars, try f.array("outputs/deltas").data, rtol: 1e-5, atol: 1e-11, keep: b.nodeMask, "\(name) deltas", file: file, line: line)
+        assertClose(out.logits.scalars, try f.array("outputs/adj_logits").data, rtol: 1e-5, atol: 1e-11, keep: pairs, "\(name) adj_logits", file: file, line: line)
 
         let gDelta = try f.array("inputs/grad_output_deltas"), gLogits = try f.array("inputs/grad_output_adj_logits")
         model.zeroGrad()
@@ -174,7 +160,7 @@ final class PairContextParityTests: XCTestCase {
             + (out.logits * Tensor(shape: gLogits.shape, scalars: gLogits.data)).sum()).backward()
         let grads = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0, $1.gradScalars ?? [Float](repeating: 0, count: $1.count)) })
         for (key, g) in grads where key != "pair_context.attention.bias" {
-            assertClose(g, try f.array("grads/params/\(key)").data, "\(name) grad \(key)", file: file, line: line)
+            assertClose(g, try f.array("grads/params/\(key)").data, rtol: 1e-5, atol: 1e-11, "\(name) grad \(key)", file: file, line: line)
         }
         // A per-head constant added to every score of a softmax row changes nothing, so this
         // gradient is exactly 0 (reference: ≤ 1e-15); ours is float32 rounding, measured
@@ -190,8 +176,7 @@ final class PairContextParityTests: XCTestCase {
     /// and reproduce the fixtures there (reference/check_checkpoint.py; skipped without
     /// python3 + torch + h5py). D's checkpoint says structuralBias true, as its fixture.
     func testSwiftPairCheckpointLoadsIntoThePyTorchModel() throws {
-        try XCTSkipUnless(Self.python(["-c", "import torch, h5py"]).status == 0, "python3 with torch and h5py is not installed")
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try XCTSkipUnless(pythonHasTorch, "python3 with torch and h5py is not installed")
         for v in Variant.allCases {
             let name = "model_\(v.rawValue)_pair"
             let f = try Self.fixture(name)
@@ -203,23 +188,9 @@ final class PairContextParityTests: XCTestCase {
             defer { try? FileManager.default.removeItem(atPath: path) }
             try Checkpoint(model: v.rawValue, config: "{\"model\": {\"heads\": 2, \"pairContext\": true, \"structuralBias\": \(v == .D)}}",
                            step: 1, parameters: model.namedParameters()).write(to: path)
-            let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "h5")).path
-            let run = Self.python([repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath])
+            let run = runPython([repositoryRoot.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", f.path])
             XCTAssertEqual(run.status, 0, "\(v): \(run.output)")
             XCTAssertTrue(run.output.contains("pair context"), "\(v): the check must build the pair model: \(run.output)")
         }
-    }
-
-    static func python(_ args: [String]) -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        do { try p.run() } catch { return (-1, "\(error)") }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
     }
 }

@@ -3,6 +3,7 @@ import HDF5Kit
 import Models
 import NN
 import SCMGen
+import TestSupport
 import XCTest
 
 /// Each variant, loaded with the parameters of a PyTorch fixture (reference/make_model_fixtures.py:
@@ -14,16 +15,7 @@ import XCTest
 /// per op accumulate to ~1e-6 relative. We require max|Δ| ≤ 1e-4 · max|reference| per tensor
 /// (and 1e-4 relative for scalars): 100× above the noise, far below any real bug.
 final class SeedParityTests: XCTestCase {
-    struct Fixture {
-        let root: H5Group
-        func array(_ path: String) throws -> (data: [Float], shape: [Int]) { try root.read(path, as: Float.self) }
-    }
-
-    static func fixture(_ v: Variant) throws -> Fixture {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/model_\(v.rawValue)", withExtension: "h5"),
-                                "missing fixture model_\(v.rawValue).h5; run python3 reference/make_fixtures.py")
-        return Fixture(root: try H5File.open(url.path).root)
-    }
+    static func fixture(_ v: Variant) throws -> Fixture { try Fixture.open("model_\(v.rawValue)", bundle: .module) }
 
     /// The notebook's exact model: sizes of the fixture, no feature guard, D without the bias.
     static func seedConfig(_ v: Variant) -> ModelConfig {
@@ -68,13 +60,6 @@ final class SeedParityTests: XCTestCase {
         }
     }
 
-    func assertClose(_ got: [Float], _ want: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, what, file: file, line: line)
-        let scale = max(want.map { abs($0) }.max() ?? 0, 1e-6)
-        let err = zip(got, want).map { abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(err / scale, 1e-4, "\(what): max |Δ| \(err) vs scale \(scale)", file: file, line: line)
-    }
-
     func testEveryVariantMatchesTheNotebookOutputsLossAndGradients() throws {
         for v in Variant.allCases {
             let f = try Self.fixture(v)
@@ -82,21 +67,21 @@ final class SeedParityTests: XCTestCase {
             try Self.load(model, from: f)
             let b = try batch(f)
             let out = model(ModelInput(b, config: model.config), ForwardContext.evaluation())
-            assertClose(out.delta.scalars, try f.array("outputs/deltas").data, "\(v) deltas")
-            assertClose(out.logits.scalars, try f.array("outputs/adj_logits").data, "\(v) adj_logits")
+            assertClose(out.delta.scalars, try f.array("outputs/deltas").data, rtol: 1e-4, atol: 1e-10, "\(v) deltas")
+            assertClose(out.logits.scalars, try f.array("outputs/adj_logits").data, rtol: 1e-4, atol: 1e-10, "\(v) adj_logits")
 
             // The notebook's loss sees σ(logits) even for C (its sample is discarded).
             let seedOut = ModelOutput(delta: out.delta, logits: out.logits, sampledAdjacency: nil)
             let terms = causalLoss(seedOut, b, config: .seed, acyclicityWeight: LossConfig.seed.acyclicityWeight)
             for (got, name) in [(terms.total.item, "loss"), (terms.deltaHuber, "loss_delta"), (terms.dagBCE, "loss_dag"),
                                 (terms.acyclicity, "loss_h"), (terms.sparsity, "loss_l1")] {
-                assertClose([got], try f.array("outputs/\(name)").data, "\(v) \(name)")
+                assertClose([got], try f.array("outputs/\(name)").data, rtol: 1e-4, atol: 1e-10, "\(v) \(name)")
             }
             model.zeroGrad()
             terms.total.backward()
             for (key, p) in model.namedParameters() {
                 assertClose(p.gradScalars ?? [Float](repeating: 0, count: p.count),
-                            try f.array("grads/params/\(key)").data, "\(v) grad \(key)")
+                            try f.array("grads/params/\(key)").data, rtol: 1e-4, atol: 1e-10, "\(v) grad \(key)")
             }
         }
     }
@@ -108,15 +93,8 @@ final class SeedParityTests: XCTestCase {
 /// never needs Python).
 final class CheckpointInteropTests: XCTestCase {
     func testSwiftCheckpointsLoadIntoThePyTorchModels() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import torch, h5py"]
-        probe.standardError = FileHandle.nullDevice
-        try? probe.run()
-        probe.waitUntilExit()
-        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with torch and h5py is not installed")
+        try XCTSkipUnless(pythonHasTorch, "python3 with torch and h5py is not installed")
 
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("interop-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for v in Variant.allCases {
@@ -126,17 +104,9 @@ final class CheckpointInteropTests: XCTestCase {
             let path = dir.appendingPathComponent("\(v.rawValue).h5").path
             try Checkpoint(model: v.rawValue, config: "{\"model\": {\"heads\": 2}}", step: 1,
                            parameters: model.namedParameters()).write(to: path)
-            let fixturePath = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/model_\(v.rawValue)", withExtension: "h5")).path
-            let check = Process()
-            check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            check.arguments = ["python3", repo.appendingPathComponent("reference/check_checkpoint.py").path, path, "--fixture", fixturePath]
-            let pipe = Pipe()
-            check.standardOutput = pipe
-            check.standardError = pipe
-            try check.run()
-            check.waitUntilExit()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            XCTAssertEqual(check.terminationStatus, 0, "variant \(v): \(text)")
+            let check = runPython([repositoryRoot.appendingPathComponent("reference/check_checkpoint.py").path, path,
+                                   "--fixture", f.path])
+            XCTAssertEqual(check.status, 0, "variant \(v): \(check.output)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 

@@ -1,5 +1,6 @@
 import Foundation
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 
@@ -115,7 +116,7 @@ extension KernelReferenceTests {
         XCTAssertLessThan(relativeError(p.scalars, rp), 1e-6)
     }
 
-    func testMatrixExpOfKnownMatrices() {
+    func testMatrixExpIsExactOnDiagonalAndNilpotentMatrices() {
         // Diagonal: exp of the entries. Nilpotent (strictly upper): I + M + M²/2 exactly.
         let diag = [2.0, 0, 0, 0, -1, 0, 0, 0, 30]
         let e = matrixExp(diag, 3)

@@ -1,4 +1,5 @@
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 
@@ -65,7 +66,7 @@ final class LayerTests: XCTestCase {
         XCTAssertNotEqual(values(d.layers[0]), values(d.layers[1]))
     }
 
-    func testEncoderLayerBackwardInTrainingModeWithDropout() {
+    func testEncoderLayerGradientsWithDropoutMatchFiniteDifferences() {
         var rng = Xoshiro256(seed: 3)
         let layer = TransformerEncoderLayer(dModel: 8, heads: 2, dimFeedforward: 16, dropout: 0.2, activation: .gelu, rng: &rng)
         let x = randomTensor([2, 4, 8], seed: 4)

@@ -1,10 +1,11 @@
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 
 /// Every op's backward against central finite differences.
 final class OpGradientTests: XCTestCase {
-    func testBroadcastArithmetic() {
+    func testBroadcastArithmeticGradientsMatchFiniteDifferences() {
         let a = randomTensor([2, 3, 4], seed: 1), b = randomTensor([3, 4], seed: 2)
         let c = randomTensor([2, 1, 4], seed: 3), d = randomTensor([2, 3, 4], seed: 4, scale: 0.3, shift: 2)
         checkGradients([a, b]) { a + b }
@@ -14,7 +15,7 @@ final class OpGradientTests: XCTestCase {
         checkGradients([a]) { 3 - a * 2 + 1 }
     }
 
-    func testActivations() {
+    func testActivationGradientsMatchFiniteDifferences() {
         // Values kept away from the kinks of relu and abs, where differences are undefined.
         let x = randomTensor([5, 7], seed: 5, scale: 2)
         for i in 0..<x.count where abs(x.data[i]) < 0.05 { x.data[i] = 0.3 }
@@ -24,7 +25,7 @@ final class OpGradientTests: XCTestCase {
         checkGradients([x]) { x.abs() }
     }
 
-    func testFusedBiasActivationDropout() {
+    func testFusedBiasActivationDropoutGradientsMatchFiniteDifferences() {
         let x = randomTensor([3, 20], seed: 30, scale: 2), b = randomTensor([20], seed: 31)
         for act in [Activation.gelu, .relu] {
             for i in 0..<x.count where abs(x.data[i] + b.data[i % 20]) < 0.05 { x.data[i] += 0.3 }
@@ -39,7 +40,7 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
-    func testReductionsAndShapes() {
+    func testReductionAndShapeGradientsMatchFiniteDifferences() {
         let x = randomTensor([2, 3, 4], seed: 6)
         checkGradients([x]) { x.sum() }
         checkGradients([x]) { x.mean() }
@@ -63,7 +64,7 @@ final class OpGradientTests: XCTestCase {
         checkGradients([x]) { meanOf([x.sum(), (x * x).sum()]) }
     }
 
-    func testLinearAndMatmul() {
+    func testLinearAndMatmulGradientsMatchFiniteDifferences() {
         let x = randomTensor([2, 3, 5], seed: 8), w = randomTensor([4, 5], seed: 9), b = randomTensor([4], seed: 10)
         checkGradients([x, w, b]) { linear(x, weight: w, bias: b) }
         checkGradients([x, w]) { linear(x, weight: w, bias: nil) }
@@ -88,13 +89,13 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
-    func testLayerNorm() {
+    func testLayerNormGradientsMatchFiniteDifferences() {
         let x = randomTensor([3, 6], seed: 17, scale: 2, shift: 1)
         let w = randomTensor([6], seed: 18, shift: 1), b = randomTensor([6], seed: 19)
         checkGradients([x, w, b]) { layerNorm(x, weight: w, bias: b) }
     }
 
-    func testAttentionWithBiasAndKeyMask() {
+    func testAttentionWithBiasAndKeyMaskGradientsMatchFiniteDifferences() {
         let (bsz, n, d, h) = (2, 4, 6, 2)
         let qkv = randomTensor([bsz, n, 3 * d], seed: 20)
         let headBias = randomTensor([bsz, h, n, n], seed: 21), sharedBias = randomTensor([bsz, n, n], seed: 22)
@@ -113,7 +114,7 @@ final class OpGradientTests: XCTestCase {
         checkGradients([qkv]) { qkv.dropout(0.5, ForwardContext(training: true, rng: Xoshiro256(seed: 6))) }
     }
 
-    func testLosses() {
+    func testLossGradientsMatchFiniteDifferences() {
         let pred = randomTensor([2, 5], seed: 24, scale: 2), target = randomTensor([2, 5], seed: 25)
         for i in 0..<pred.count where abs(abs(pred.data[i] - target.data[i]) - 1) < 0.05 { pred.data[i] += 0.2 }
         let mask = Tensor(shape: [2, 5], scalars: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0])
@@ -124,13 +125,13 @@ final class OpGradientTests: XCTestCase {
         checkGradients([pred]) { maskedMean(pred.sigmoid().abs(), mask: mask) }
     }
 
-    func testNotearsOnRealNodeBlocks() {
+    func testNotearsGradientOnRealNodeBlocksMatchesFiniteDifferences() {
         let a = randomTensor([2, 4, 4], seed: 26).sigmoid().detached()
         checkGradients([a], tolerance: 5e-3) { notearsH(a, nodeCounts: [4, 3]) }
         checkGradients([a], tolerance: 5e-3) { notearsH(a, nodeCounts: [2, 4], excludeDiagonal: true) }
     }
 
-    func testGumbelSigmoidSoftAndStraightThrough() {
+    func testGumbelSigmoidSoftAndStraightThroughGradientsMatchFiniteDifferences() {
         let x = randomTensor([3, 3], seed: 27)
         checkGradients([x]) { gumbelSigmoid(x, tau: 0.7, hard: false, ForwardContext(training: true, rng: Xoshiro256(seed: 3))) }
         // Hard: the forward value is 0/1, the gradient is the soft sample's.

@@ -1,16 +1,11 @@
 import Foundation
 import HDF5Kit
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 
 final class OptimAndCheckpointTests: XCTestCase {
-    private func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nn-tests-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
-    }
-
     func testClipGradNormScalesToTheLimitOnlyWhenAbove() {
         let a = Tensor(zeros: [2], requiresGrad: true), b = Tensor(zeros: [1], requiresGrad: true)
         a.grad[0] = 3; a.grad[1] = 0; b.grad[0] = 4  // norm 5
@@ -41,7 +36,7 @@ final class OptimAndCheckpointTests: XCTestCase {
         XCTAssertNotEqual(scaled[1], run(lr: 1e-2, scales: nil)[1])
     }
 
-    func testWarmupCosineSchedule() {
+    func testWarmupCosineRisesLinearlyThenFallsToTheFloor() {
         let s = LearningRateSchedule.warmupCosine(peak: 1e-3, warmup: 10, total: 110, floor: 1e-5)
         XCTAssertEqual(s.rate(atStep: 1), 1e-4, accuracy: 1e-9)
         XCTAssertEqual(s.rate(atStep: 10), 1e-3, accuracy: 1e-9)
@@ -65,7 +60,7 @@ final class OptimAndCheckpointTests: XCTestCase {
         opt.update()
         var gen = Xoshiro256(seed: 77)
         _ = gen.next()
-        let path = tempPath("ckpt.h5")
+        let path = temporaryPath("ckpt.h5", folder: "nn-tests")
         try Checkpoint(model: "A", config: #"{"d_model": 8}"#, step: 1, parameters: named, optimizer: opt,
                        rng: ["train_stream": gen.state]).write(to: path)
 
@@ -93,7 +88,7 @@ final class OptimAndCheckpointTests: XCTestCase {
     /// With NN_EXPORT_CHECKPOINT=path, writes a 2-layer stack (d 8, 2 heads, FF 16, eval
     /// input/output under /check) for reference/check_nn_checkpoint.py to load into
     /// PyTorch's nn.TransformerEncoder with load_state_dict(strict=True).
-    func testExportForPyTorch() throws {
+    func testExportsACheckpointForPyTorchWhenAsked() throws {
         guard let path = ProcessInfo.processInfo.environment["NN_EXPORT_CHECKPOINT"] else { return }
         let m = model(4)
         let x = randomTensor([2, 5, 8], seed: 5)
@@ -125,7 +120,7 @@ final class OptimAndCheckpointTests: XCTestCase {
     func testParamsOnlyFileLoadsForInference() throws {
         // What a PyTorch export writes: format, format_version, model and /params only.
         let named = model(1).namedParameters()
-        let path = tempPath("torch-export.h5")
+        let path = temporaryPath("torch-export.h5", folder: "nn-tests")
         try H5File.writeAtomically(path) { f in
             let root = try f.root
             try root.setAttribute("format", "pfn-checkpoint")
@@ -143,7 +138,7 @@ final class OptimAndCheckpointTests: XCTestCase {
     }
 
     func testReadRejectsOtherFiles() throws {
-        let path = tempPath("other.h5")
+        let path = temporaryPath("other.h5", folder: "nn-tests")
         try H5File.writeAtomically(path) { f in try f.root.setAttribute("format", "pfn-scm-suite") }
         XCTAssertThrowsError(try Checkpoint.read(path)) { XCTAssertTrue("\($0)".contains("not a pfn-train checkpoint")) }
     }

@@ -1,11 +1,12 @@
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 
 /// A padded batch runs the encoder stack packed (per-token ops on real tokens only); real
 /// rows must equal the plain padded path, forward and backward, and padded rows come out 0.
 final class PackedEncoderTests: XCTestCase {
-    func testScatterRowsGradient() {
+    func testScatterRowsGradientMatchesFiniteDifferences() {
         let x = randomTensor([3, 4], seed: 7)
         checkGradients([x]) { x.scatterRows([4, 0, 2], rows: 5) }
         let y = x.scatterRows([4, 0, 2], rows: 5)

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Kit
 import Randomness
+import TestSupport
 import XCTest
 @testable import NN
 
@@ -12,76 +13,64 @@ import XCTest
 final class ParityTests: XCTestCase {
     static let tolerance = 1e-5
 
-    func fixture(_ name: String) throws -> H5Group {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: "h5", subdirectory: "Fixtures"),
-                                "fixture \(name).h5 missing: run reference/make_fixtures.py")
-        return try H5File.open(url.path).root
-    }
+    func fixture(_ name: String) throws -> Fixture { try Fixture.open(name, bundle: .module) }
 
-    func tensor(_ g: H5Group, _ path: String) throws -> Tensor {
-        let (data, shape) = try g.read(path, as: Float.self)
-        return Tensor(shape: shape, scalars: data)
-    }
-
-    func assertClose(_ got: [Float]?, _ g: H5Group, _ path: String, tolerance: Double = tolerance,
+    func assertClose(_ got: [Float]?, _ f: Fixture, _ path: String, tolerance: Double = tolerance,
                      file: StaticString = #filePath, line: UInt = #line) throws {
-        let want = try g.read(path, as: Double.self).data
-        let got = try XCTUnwrap(got, "no gradient for \(path)", file: file, line: line)
-        let err = relativeError(got, want)
-        XCTAssertLessThanOrEqual(err, tolerance, "\(path): relative error \(err)", file: file, line: line)
+        TestSupport.assertClose(got, try f.doubles(path), rtol: tolerance, path, file: file, line: line)
     }
 
     /// Loads /params into the module, runs forward, backpropagates grad_output and compares
     /// the output and every parameter and input gradient.
-    func checkModule(_ g: H5Group, _ module: Module, inputs: [String], _ forward: ([String: Tensor]) -> Tensor) throws {
+    func checkModule(_ g: Fixture, _ module: Module, inputs: [String], _ forward: ([String: Tensor]) -> Tensor) throws {
         let params = module.namedParameters()
         var stored: [String: NamedArray] = [:]
-        for key in try g.openGroup("params").childNames() {
-            let (data, shape) = try g.read("params/\(key)", as: Float.self)
+        for key in try g.root.openGroup("params").childNames() {
+            let (data, shape) = try g.array("params/\(key)")
             stored[key] = NamedArray(shape: shape, values: data)
         }
         try Checkpoint.strictCopy(stored, into: params, what: "fixture parameters")
         var xs: [String: Tensor] = [:]
-        for name in inputs { xs[name] = try tensor(g, "inputs/\(name)"); xs[name]!.requiresGrad = true }
+        for name in inputs { xs[name] = try g.tensor("inputs/\(name)"); xs[name]!.requiresGrad = true }
         let y = forward(xs)
         try assertClose(y.scalars, g, "outputs/y")
-        y.backward(seed: try g.read("inputs/grad_output", as: Float.self).data)
+        y.backward(seed: try g.array("inputs/grad_output").data)
         for (key, p) in params { try assertClose(p.gradScalars, g, "grads/params/\(key)") }
         for name in inputs { try assertClose(xs[name]!.gradScalars, g, "grads/inputs/\(name)") }
     }
 
-    func keyMask(_ g: H5Group) throws -> [Float] {
-        try g.read("inputs/key_padding_mask", as: Float.self).data.map { 1 - $0 }  // file: 1 = padded
+    func keyMask(_ g: Fixture) throws -> [Float] {
+        try g.array("inputs/key_padding_mask").data.map { 1 - $0 }  // file: 1 = padded
     }
 
-    func testLinear() throws {
+    func testLinearMatchesPyTorchOutputsAndGradients() throws {
         var rng = Xoshiro256(seed: 1)
         let g = try fixture("linear")
         let l = Linear(7, 3, rng: &rng)
         try checkModule(g, l, inputs: ["x"]) { l($0["x"]!) }
     }
 
-    func testLayerNorm() throws {
+    func testLayerNormMatchesPyTorchOutputsAndGradients() throws {
         let g = try fixture("layernorm")
         let ln = LayerNorm(8)
         try checkModule(g, ln, inputs: ["x"]) { ln($0["x"]!) }
     }
 
-    func testGeluElementwiseIncludingTails() throws {
+    func testGeluMatchesPyTorchElementwiseIncludingTheTails() throws {
         let g = try fixture("gelu")
-        let x = try tensor(g, "inputs/x")
+        let x = try g.tensor("inputs/x")
         x.requiresGrad = true
         let y = x.gelu()
-        y.backward(seed: try g.read("inputs/grad_output", as: Float.self).data)
+        y.backward(seed: try g.array("inputs/grad_output").data)
         // Element by element, relative to each value. PyTorch's float64 GELU is
         // 0.5·x·(1 + erf(x/√2)), which cancels for x < −5: its own error is ~1e-16·|x|
         // absolute there, so that much is allowed on top (our erfc form keeps relative
         // accuracy in the tail; KernelReferenceTests checks it against libm's erfc). The
         // derivative Φ(x) + x·φ(x) crosses zero at x ≈ −0.75 by cancellation of O(0.3) terms,
         // so its float32 value has ~1e-7·|grad_output| absolute error there.
-        let go = try g.read("inputs/grad_output", as: Double.self).data
+        let go = try g.doubles("inputs/grad_output")
         for (path, got) in [("outputs/y", y.scalars), ("grads/inputs/x", x.gradScalars!)] {
-            let want = try g.read(path, as: Double.self).data
+            let want = try g.doubles(path)
             for i in want.indices {
                 let err = Swift.abs(Double(got[i]) - want[i])
                 let floor = path == "outputs/y" ? 1e-15 * Double(Swift.abs(x.data[i])) : 1e-7 * Swift.abs(go[i])
@@ -91,7 +80,7 @@ final class ParityTests: XCTestCase {
         }
     }
 
-    func testMultiheadAttentionWithBiasAndPadding() throws {
+    func testMultiheadAttentionWithBiasAndPaddingMatchesPyTorch() throws {
         var rng = Xoshiro256(seed: 1)
         let g = try fixture("mha")
         let mha = MultiheadAttention(8, heads: 2, rng: &rng)
@@ -101,7 +90,7 @@ final class ParityTests: XCTestCase {
         }
     }
 
-    func testEncoderLayerReluAndGelu() throws {
+    func testEncoderLayerWithReluAndGeluMatchesPyTorch() throws {
         for act in [Activation.relu, .gelu] {
             var rng = Xoshiro256(seed: 1)
             let g = try fixture("encoder_layer_\(act.rawValue)")
@@ -111,10 +100,10 @@ final class ParityTests: XCTestCase {
         }
     }
 
-    func testNotearsValueAndGradient() throws {
+    func testNotearsValueAndGradientMatchPyTorchUpTo200Nodes() throws {
         let g = try fixture("notears")
         for n in [5, 50, 200] {
-            let a = try tensor(g, "inputs/A_\(n)")
+            let a = try g.tensor("inputs/A_\(n)")
             a.requiresGrad = true
             let h = notearsH(a)
             let tol = n == 200 ? 1e-4 : Self.tolerance
@@ -124,16 +113,16 @@ final class ParityTests: XCTestCase {
         }
     }
 
-    func testAdamWThreeSteps() throws {
+    func testAdamWParametersAndMomentsMatchPyTorchOverThreeSteps() throws {
         let g = try fixture("adamw")
         let names = ["w0", "w1", "w2"]
-        let params = try names.map { ($0, try tensor(g, "params/\($0)")) }
+        let params = try names.map { ($0, try g.tensor("params/\($0)")) }
         for (_, p) in params { p.requiresGrad = true }
         let opt = AdamW(params, learningRate: 1e-3)
         for step in 1...3 {
             for (name, p) in params {
                 p.zeroGrad()
-                let grad = try g.read("inputs/grads_step\(step)_\(name)", as: Float.self).data
+                let grad = try g.array("inputs/grads_step\(step)_\(name)").data
                 for i in 0..<p.count { p.grad[i] = grad[i] }
             }
             opt.update()

@@ -11,7 +11,7 @@ final class InterventionTests: XCTestCase {
         return c
     }
 
-    func testRegimeCountsAndRowsPerRegime() {
+    func testRegimeCountIsTargetsTimesValuesWithTheGivenRowsEach() {
         var rng = Xoshiro256(seed: 2)
         for (n, fraction) in [(20, 0.5), (7, 0.5), (5, 1.0), (9, 0.1)] {
             var c = small()

@@ -1,16 +1,11 @@
 import Foundation
 import HDF5Kit
 @testable import SCMGen
+import TestSupport
 import XCTest
 
 /// Suites on disk: file-formats.md §1 round trip, determinism, and rejection of bad files.
 final class SuiteFileTests: XCTestCase {
-    private func tempPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scmgen-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
-    }
-
     private func smallConfig() -> PriorConfig {
         var c = PriorConfig()
         (c.nodesMin, c.nodesMax, c.observationalSamples, c.samplesPerRegime) = (3, 9, 12, 7)
@@ -21,7 +16,7 @@ final class SuiteFileTests: XCTestCase {
         var suite = try SuiteSampler.sample(config: smallConfig(), count: 6, seed: 1)
         suite[2].nodeNames = (0..<suite[2].nodeCount).map { "gene_\($0)" }
         suite[3].counterfactual = true
-        let path = tempPath("roundtrip.h5")
+        let path = temporaryPath("roundtrip.h5", folder: "scmgen")
         try SCMSuiteFile.write(suite, to: path, generatorConfig: "{\"x\":1}")
         let back = try SCMSuiteFile.read(path)
         XCTAssertEqual(back, suite)
@@ -39,7 +34,7 @@ final class SuiteFileTests: XCTestCase {
 
     func testSameSeedSameBytesAndStreamsAreIndependent() throws {
         let c = smallConfig()
-        let (a, b) = (tempPath("a.h5"), tempPath("b.h5"))
+        let (a, b) = (temporaryPath("a.h5", folder: "scmgen"), temporaryPath("b.h5", folder: "scmgen"))
         for p in [a, b] {
             try SCMSuiteFile.write(try SuiteSampler.sample(config: c, count: 4, seed: 42), to: p,
                                    generatorConfig: try SuiteSampler.generatorConfigJSON(config: c, count: 4, seed: 42))
@@ -60,7 +55,7 @@ final class SuiteFileTests: XCTestCase {
         let n = good.nodeCount
         func make(_ name: String, format: String = "pfn-scm-datasets", version: Int64 = 1,
                   _ edit: (H5Group) throws -> Void) throws -> String {
-            let path = tempPath(name)
+            let path = temporaryPath(name, folder: "scmgen")
             try H5File.writeAtomically(path) { file in
                 let root = try file.root
                 try root.setAttribute("format", format)
@@ -95,7 +90,7 @@ final class SuiteFileTests: XCTestCase {
                 for s in needles { XCTAssertTrue(text.contains(s), "\(name): '\(s)' missing from: \(text)") }
             }
         }
-        let missing = tempPath("missing.h5")
+        let missing = temporaryPath("missing.h5", folder: "scmgen")
         try H5File.writeAtomically(missing) { file in
             let root = try file.root
             try root.setAttribute("format", "pfn-scm-datasets")
@@ -113,7 +108,7 @@ final class SuiteFileTests: XCTestCase {
     /// A minimal file as numpy would write it (float64, int64, no query_index, no graph):
     /// numbers are converted, and an absent query_index means r mod S_obs (§1).
     func testMinimalForeignFileReads() throws {
-        let path = tempPath("foreign.h5")
+        let path = temporaryPath("foreign.h5", folder: "scmgen")
         try H5File.writeAtomically(path) { file in
             let root = try file.root
             try root.setAttribute("format", "pfn-scm-datasets")
