@@ -177,18 +177,29 @@ public enum Tape {
 }
 
 extension Tensor {
-    /// Makes the result of an op: records `inputs` and `backward` when recording and any
-    /// input requires a gradient.
+    /// An op's output before its forward has run (micrograd's order: the forward fills
+    /// `out.data`, then `recorded(from:backward:)` attaches the backward written right
+    /// below it). Every op writes all of its output, so it starts uninitialised unless the
+    /// op passes its own `storage` (a zero-filled one, or an input's for a view).
+    static func output(_ shape: [Int], storage: Storage? = nil) -> Tensor {
+        Tensor(shape: shape, storage: storage ?? Storage(uninitializedCount: shape.reduce(1, *)))
+    }
+
+    /// Records `self` as computed from `inputs`, with `backward` adding `out.grad`'s
+    /// contribution into the inputs' gradients, when recording and any input requires a
+    /// gradient; otherwise `self` stays a constant.
+    func recorded(from inputs: [Tensor], backward: @escaping (Tensor) -> Void) -> Tensor {
+        if Tape.isRecording && inputs.contains(where: { $0.requiresGrad }) {
+            requiresGrad = true
+            parents = inputs
+            backwardFn = backward
+        }
+        return self
+    }
+
+    /// An op with no forward (a view such as `reshaped`): the output over `storage`, recorded.
     static func result(_ shape: [Int], _ inputs: [Tensor], storage: Storage? = nil,
                        backward: @escaping (Tensor) -> Void) -> Tensor {
-        // Every op writes all of its output, so it starts uninitialised.
-        let s = storage ?? Storage(uninitializedCount: shape.reduce(1, *))
-        let needs = Tape.isRecording && inputs.contains { $0.requiresGrad }
-        let t = Tensor(shape: shape, storage: s, requiresGrad: needs)
-        if needs {
-            t.parents = inputs
-            t.backwardFn = backward
-        }
-        return t
+        output(shape, storage: storage).recorded(from: inputs, backward: backward)
     }
 }

@@ -29,48 +29,49 @@ func sigmoidForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
 }
 
 extension Tensor {
+    // x [...] → y [...] (each of gelu, relu, sigmoid, abs)
     /// Exact erf GELU.
     public func gelu() -> Tensor {
         let x = self
-        let out = Tensor.result(shape, [x]) { out in
+        let out = Tensor.output(shape)
+        let xp = data, y = out.data
+        parallelRanges(count) { _, r in geluForward(xp + r.lowerBound, y + r.lowerBound, r.count) }
+        return out.recorded(from: [x]) { out in
             let xp = x.data, g = out.grad, gx = x.grad
             parallelRanges(x.count) { _, r in geluBackward(xp + r.lowerBound, g + r.lowerBound, gx + r.lowerBound, r.count) }
         }
-        let xp = data, y = out.data
-        parallelRanges(count) { _, r in geluForward(xp + r.lowerBound, y + r.lowerBound, r.count) }
-        return out
     }
 
     public func relu() -> Tensor {
         let x = self
-        let out = Tensor.result(shape, [x]) { out in
+        let out = Tensor.output(shape)
+        let y = out.data, xp = data
+        for i in 0..<count { y[i] = max(xp[i], 0) }
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad, xp = x.data
             for i in 0..<x.count where xp[i] > 0 { gx[i] += g[i] }
         }
-        let y = out.data, xp = data
-        for i in 0..<count { y[i] = max(xp[i], 0) }
-        return out
     }
 
     public func sigmoid() -> Tensor {
         let x = self
-        let out = Tensor.result(shape, [x]) { out in
+        let out = Tensor.output(shape)
+        sigmoidForward(data, out.data, count)
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad, y = out.data
             for i in 0..<x.count { gx[i] += g[i] * y[i] * (1 - y[i]) }
         }
-        sigmoidForward(data, out.data, count)
-        return out
     }
 
     /// |x| (gradient sign(x), 0 at 0 as PyTorch).
     public func abs() -> Tensor {
         let x = self
-        let out = Tensor.result(shape, [x]) { out in
+        let out = Tensor.output(shape)
+        let y = out.data, xp = data
+        for i in 0..<count { y[i] = Swift.abs(xp[i]) }
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad, xp = x.data
             for i in 0..<x.count { gx[i] += xp[i] > 0 ? g[i] : (xp[i] < 0 ? -g[i] : 0) }
         }
-        let y = out.data, xp = data
-        for i in 0..<count { y[i] = Swift.abs(xp[i]) }
-        return out
     }
 }

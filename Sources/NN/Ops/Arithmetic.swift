@@ -2,10 +2,33 @@
 
 private enum BinaryKind { case add, sub, mul, div }
 
+// a [...], b [...] broadcast together → y [broadcast shape]
 private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
     let bc = Broadcast(a.shape, b.shape)
     let n = bc.shape.reduce(1, *)
-    let out = Tensor.result(bc.shape, [a, b]) { out in
+    let out = Tensor.output(bc.shape)
+    let y = out.data, ap = a.data, bp = b.data
+    if bc.offsetsA == nil && bc.offsetsB == nil {
+        parallelRanges(n) { _, r in
+            switch kind {
+            case .add: for i in r { y[i] = ap[i] + bp[i] }
+            case .sub: for i in r { y[i] = ap[i] - bp[i] }
+            case .mul: for i in r { y[i] = ap[i] * bp[i] }
+            case .div: for i in r { y[i] = ap[i] / bp[i] }
+            }
+        }
+    } else {
+        for i in 0..<n {
+            let x = ap[bc.offsetsA?[i] ?? i], z = bp[bc.offsetsB?[i] ?? i]
+            switch kind {
+            case .add: y[i] = x + z
+            case .sub: y[i] = x - z
+            case .mul: y[i] = x * z
+            case .div: y[i] = x / z
+            }
+        }
+    }
+    return out.recorded(from: [a, b]) { out in
         let g = out.grad
         let oa = bc.offsetsA, ob = bc.offsetsB
         let ap = a.data, bp = b.data
@@ -47,49 +70,37 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
             }
         }
     }
-    let y = out.data, ap = a.data, bp = b.data
-    if bc.offsetsA == nil && bc.offsetsB == nil {
-        parallelRanges(n) { _, r in
-            switch kind {
-            case .add: for i in r { y[i] = ap[i] + bp[i] }
-            case .sub: for i in r { y[i] = ap[i] - bp[i] }
-            case .mul: for i in r { y[i] = ap[i] * bp[i] }
-            case .div: for i in r { y[i] = ap[i] / bp[i] }
-            }
-        }
-    } else {
-        for i in 0..<n {
-            let x = ap[bc.offsetsA?[i] ?? i], z = bp[bc.offsetsB?[i] ?? i]
-            switch kind {
-            case .add: y[i] = x + z
-            case .sub: y[i] = x - z
-            case .mul: y[i] = x * z
-            case .div: y[i] = x / z
-            }
-        }
-    }
-    return out
 }
 
+// x [...] → y [...]
 /// y = a·x + b elementwise with constants.
 public func affine(_ x: Tensor, scale: Float, shift: Float = 0) -> Tensor {
     let n = x.count
-    let out = Tensor.result(x.shape, [x]) { out in
+    let out = Tensor.output(x.shape)
+    let y = out.data, xp = x.data
+    for i in 0..<n { y[i] = scale * xp[i] + shift }
+    return out.recorded(from: [x]) { out in
         let g = out.grad, gx = x.grad
         for i in 0..<n { gx[i] += scale * g[i] }
     }
-    let y = out.data, xp = x.data
-    for i in 0..<n { y[i] = scale * xp[i] + shift }
-    return out
 }
 
+// x [R, C] (any leading shape, R rows), scales [R] → y [R, C]
 /// x [..., C] with each row (a vector along the last axis) multiplied by a constant:
 /// y[r, c] = x[r, c]·scales[r] (a padding mask, 1/count). The generic broadcast product does
 /// the same through per-element offset tables, several times slower on pair tensors.
 public func scaledRows(_ x: Tensor, by scales: [Float]) -> Tensor {
     let cols = x.shape.last ?? 1, rows = scales.count
     precondition(rows * cols == x.count, "scaledRows: \(rows) scales for a tensor of shape \(x.shape)")
-    let out = Tensor.result(x.shape, [x]) { out in
+    let out = Tensor.output(x.shape)
+    let y = out.data, xp = x.data
+    parallelRanges(rows, minimumPerChunk: 4096 / max(cols, 1) + 1) { _, range in
+        for r in range {
+            let s = scales[r]
+            for c in 0..<cols { y[r * cols + c] = s * xp[r * cols + c] }
+        }
+    }
+    return out.recorded(from: [x]) { out in
         let g = out.grad, gx = x.grad
         parallelRanges(rows, minimumPerChunk: 4096 / max(cols, 1) + 1) { _, range in
             for r in range where scales[r] != 0 {
@@ -98,14 +109,6 @@ public func scaledRows(_ x: Tensor, by scales: [Float]) -> Tensor {
             }
         }
     }
-    let y = out.data, xp = x.data
-    parallelRanges(rows, minimumPerChunk: 4096 / max(cols, 1) + 1) { _, range in
-        for r in range {
-            let s = scales[r]
-            for c in 0..<cols { y[r * cols + c] = s * xp[r * cols + c] }
-        }
-    }
-    return out
 }
 
 public func + (a: Tensor, b: Tensor) -> Tensor { binary(a, b, .add) }

@@ -8,6 +8,7 @@ import Foundation
 /// - bias: additive, [B, H, N, N] or [B, N, N] (same for every head); differentiable.
 /// - keyMask: [B·N] with 1 = real node and 0 = padded; padded keys get −∞ scores. Padded
 ///   query rows are not masked (as PyTorch): they attend over the real keys.
+// qkv [B, N, 3D] (+ bias [B, H, N, N] or [B, N, N], keyMask [B·N]) → out [B, N, D]; saves probs [B, H, N, N]
 public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Float]? = nil,
                       dropout p: Float = 0, _ ctx: ForwardContext? = nil) -> Tensor {
     precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0, "attention: qkv must be [B, N, 3D], got \(qkv.shape)")
@@ -22,73 +23,82 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
     }
     if let keyMask { precondition(keyMask.count == bsz * n, "keyMask must be [B·N] = \(bsz * n) values, got \(keyMask.count)") }
     let scale = 1 / Float(dh).squareRoot()
-    let nn = n * n
-    let probs = Storage(count: bsz * heads * nn)  // [B, H, N, N] softmax, saved for backward
+    let nodePairs = n * n
+    let probs = Storage(count: bsz * heads * nodePairs)  // [B, H, N, N] softmax, saved for backward
     var mask: DropoutMask?
     if let ctx, ctx.training, p > 0 { mask = DropoutMask(p: p, rng: &ctx.rng) }
-    let dropped = mask == nil ? probs : Storage(count: bsz * heads * nn)  // [B, H, N, N] P after dropout
+    let dropped = mask == nil ? probs : Storage(count: bsz * heads * nodePairs)  // [B, H, N, N] P after dropout
 
     let inputs = bias.map { [qkv, $0] } ?? [qkv]
-    let out = Tensor.result([bsz, n, d], inputs) { out in
+    let out = Tensor.output([bsz, n, d])
+    parallelRanges(bsz, minimumPerChunk: 1) { _, items in
+        for b in items {
+            for h in 0..<heads {
+                let base = b * n * d3 + h * dh
+                let q = qkv.data + base, k = q + d, v = q + 2 * d  // [N, D/H] each, row stride 3D
+                let bh = (b * heads + h) * nodePairs
+                let s = probs.pointer + bh  // [N, N]
+                // 1. S = Q·Kᵀ·scale (+ bias)
+                sgemm(transB: true, m: n, n: n, k: dh, alpha: scale, a: q, lda: d3, b: k, ldb: d3, c: s, ldc: n)
+                if let bias {
+                    let bp = bias.data + (biasPerHead ? bh : b * nodePairs)
+                    for i in 0..<nodePairs { s[i] += bp[i] }
+                }
+                // 2. padded keys → −∞
+                if let keyMask {
+                    for j in 0..<n where keyMask[b * n + j] == 0 { for i in 0..<n { s[i * n + j] = -.infinity } }
+                }
+                // 3. P = softmax(S) over keys
+                softmaxRows(s, rows: n, cols: n)
+                // 4. P' = dropout(P)
+                if let mask { mask.apply(s, dropped.pointer + bh, offset: bh, n: nodePairs) }
+                // 5. O = P'·V, into this head's columns of out
+                sgemm(m: n, n: dh, k: n, a: dropped.pointer + bh, lda: n, b: v, ldb: d3,
+                      c: out.data + b * n * d + h * dh, ldc: d)
+            }
+        }
+    }
+    // The backward walks passes 5 → 1.
+    return out.recorded(from: inputs) { out in
         let dout = out.grad  // [B, N, D]
         let dqkv: UnsafeMutablePointer<Float>? = qkv.requiresGrad ? qkv.grad : nil
         let dbias: UnsafeMutablePointer<Float>? = (bias?.requiresGrad ?? false) ? bias!.grad : nil
         // Batch items are independent (disjoint rows of dqkv and dbias): one chunk per thread.
         parallelRanges(bsz, minimumPerChunk: 1) { _, items in
-          let dP = UnsafeMutablePointer<Float>.allocate(capacity: nn)  // [N, N] scratch
-          defer { dP.deallocate() }
-          for b in items {
-            for h in 0..<heads {
-                let base = b * n * d3 + h * dh
-                let q = qkv.data + base, k = q + d, v = q + 2 * d
-                let bh = (b * heads + h) * nn
-                let pr = probs.pointer + bh, pd = dropped.pointer + bh
-                let dO = dout + b * n * d + h * dh
-                // dP' = dO·Vᵀ; dV += P'ᵀ·dO
-                sgemm(transB: true, m: n, n: n, k: dh, a: dO, lda: d, b: v, ldb: d3, c: dP, ldc: n)
-                if let dqkv {
-                    sgemm(transA: true, m: n, n: dh, k: n, a: pd, lda: n, b: dO, ldb: d, beta: 1,
-                          c: dqkv + base + 2 * d, ldc: d3)
-                }
-                if let mask { mask.apply(dP, dP, offset: bh, n: nn) }
-                softmaxBackwardRows(p: pr, dp: dP, rows: n, cols: n)  // dP ← dS
-                if let dbias {
-                    let db = dbias + (biasPerHead ? bh : b * nn)
-                    for i in 0..<nn { db[i] += dP[i] }
-                }
-                if let dqkv {
-                    sgemm(m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: k, ldb: d3, beta: 1,
-                          c: dqkv + base, ldc: d3)
-                    sgemm(transA: true, m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: q, ldb: d3, beta: 1,
-                          c: dqkv + base + d, ldc: d3)
+            let dP = UnsafeMutablePointer<Float>.allocate(capacity: nodePairs)  // [N, N] scratch
+            defer { dP.deallocate() }
+            for b in items {
+                for h in 0..<heads {
+                    let base = b * n * d3 + h * dh
+                    let q = qkv.data + base, k = q + d, v = q + 2 * d
+                    let bh = (b * heads + h) * nodePairs
+                    let pr = probs.pointer + bh, pd = dropped.pointer + bh
+                    let dO = dout + b * n * d + h * dh
+                    // 5. dP' = dO·Vᵀ; dV += P'ᵀ·dO
+                    sgemm(transB: true, m: n, n: n, k: dh, a: dO, lda: d, b: v, ldb: d3, c: dP, ldc: n)
+                    if let dqkv {
+                        sgemm(transA: true, m: n, n: dh, k: n, a: pd, lda: n, b: dO, ldb: d, beta: 1,
+                              c: dqkv + base + 2 * d, ldc: d3)
+                    }
+                    // 4. dP = dropout mask · dP'
+                    if let mask { mask.apply(dP, dP, offset: bh, n: nodePairs) }
+                    // 3. dS = softmax backward (2: masked entries have P = 0, so dS = 0 there)
+                    softmaxBackwardRows(p: pr, dp: dP, rows: n, cols: n)  // dP ← dS
+                    // 1. dbias += dS; dQ += dS·K·scale; dK += dSᵀ·Q·scale
+                    if let dbias {
+                        let db = dbias + (biasPerHead ? bh : b * nodePairs)
+                        for i in 0..<nodePairs { db[i] += dP[i] }
+                    }
+                    if let dqkv {
+                        sgemm(m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: k, ldb: d3, beta: 1,
+                              c: dqkv + base, ldc: d3)
+                        sgemm(transA: true, m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: q, ldb: d3, beta: 1,
+                              c: dqkv + base + d, ldc: d3)
+                    }
                 }
             }
-          }
         }
     }
-    parallelRanges(bsz, minimumPerChunk: 1) { _, items in
-      for b in items {
-        for h in 0..<heads {
-            let base = b * n * d3 + h * dh
-            let q = qkv.data + base, k = q + d, v = q + 2 * d
-            let bh = (b * heads + h) * nn
-            let s = probs.pointer + bh
-            sgemm(transB: true, m: n, n: n, k: dh, alpha: scale, a: q, lda: d3, b: k, ldb: d3, c: s, ldc: n)
-            if let bias {
-                let bp = bias.data + (biasPerHead ? bh : b * nn)
-                for i in 0..<nn { s[i] += bp[i] }
-            }
-            if let keyMask {
-                for j in 0..<n where keyMask[b * n + j] == 0 { for i in 0..<n { s[i * n + j] = -.infinity } }
-            }
-            softmaxRows(s, rows: n, cols: n)
-            if let mask { mask.apply(s, dropped.pointer + bh, offset: bh, n: nn) }
-            sgemm(m: n, n: dh, k: n, a: dropped.pointer + bh, lda: n, b: v, ldb: d3,
-                  c: out.data + b * n * d + h * dh, ldc: d)
-        }
-      }
-    }
-    return out
 }
 
 /// In-place softmax of each row (max-subtracted; a row of −∞ gives NaN, as PyTorch).

@@ -1,3 +1,4 @@
+// x [..., F], bias [F] → y [..., F]; saves the GELU slope [..., F] when recording
 /// dropout(activation(x + bias)) in one pass over x [..., F] with bias [F]: the feed-forward
 /// block's middle, fused so the 2048-wide hidden activations are read and written once in
 /// forward and once in backward (with `linear(…, bias: nil)` before it).
@@ -12,29 +13,7 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
     // anyway, stores it (0 where dropped), so the backward is one multiply per element.
     let recording = Tape.isRecording && (x.requiresGrad || bias.requiresGrad)
     let slope = recording && activation == .gelu ? Storage(uninitializedCount: x.count) : nil  // [..., F]
-    let out = Tensor.result(x.shape, [x, bias]) { out in
-        let gx = x.requiresGrad ? x.gradForWriting() : nil
-        // Each chunk sums its own bias gradient; chunks are added in order (deterministic).
-        let partial = Storage(count: Threads.count * f)  // [chunks, F]
-        parallelRanges(rows, minimumPerChunk: rowsPerChunk) { chunk, range in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
-            defer { scratch.deallocate() }
-            for r in range {
-                let o = r * f
-                // x's first gradient is written in place; otherwise it is added from scratch.
-                let dz = gx.map { $0.accumulate ? scratch : $0.pointer + o } ?? scratch
-                if let slope {
-                    slopeRow(out.grad + o, slope.pointer + o, mask?.scale ?? 1, dz, f)
-                } else {
-                    reluBackwardRow(x.data + o, bias.data, out.grad + o, dz, f)
-                    if let mask { mask.apply(dz, dz, offset: o, n: f) }
-                }
-                if let gx, gx.accumulate { addRow(dz, gx.pointer + o, f) }
-                addRow(dz, partial.pointer + chunk * f, f)
-            }
-        }
-        if bias.requiresGrad { for c in 0..<Threads.count { addRow(partial.pointer + c * f, bias.grad, f) } }
-    }
+    let out = Tensor.output(x.shape)
     if mask != nil { precondition(x.count <= 1 << 32, "dropout over \(x.count) elements: the mask covers 2³²") }
     parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, range in
         for r in range {
@@ -61,7 +40,29 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
             }
         }
     }
-    return out
+    return out.recorded(from: [x, bias]) { out in
+        let gx = x.requiresGrad ? x.gradForWriting() : nil
+        // Each chunk sums its own bias gradient; chunks are added in order (deterministic).
+        let partial = Storage(count: Threads.count * f)  // [chunks, F]
+        parallelRanges(rows, minimumPerChunk: rowsPerChunk) { chunk, range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: f)  // [F] one row of d(pre-activation)
+            defer { scratch.deallocate() }
+            for r in range {
+                let o = r * f
+                // x's first gradient is written in place; otherwise it is added from scratch.
+                let dz = gx.map { $0.accumulate ? scratch : $0.pointer + o } ?? scratch
+                if let slope {
+                    slopeRow(out.grad + o, slope.pointer + o, mask?.scale ?? 1, dz, f)
+                } else {
+                    reluBackwardRow(x.data + o, bias.data, out.grad + o, dz, f)
+                    if let mask { mask.apply(dz, dz, offset: o, n: f) }
+                }
+                if let gx, gx.accumulate { addRow(dz, gx.pointer + o, f) }
+                addRow(dz, partial.pointer + chunk * f, f)
+            }
+        }
+        if bias.requiresGrad { for c in 0..<Threads.count { addRow(partial.pointer + c * f, bias.grad, f) } }
+    }
 }
 
 // Row helpers with plain pointer loops, so LLVM vectorises each one.

@@ -51,17 +51,18 @@ struct DropoutMask {
 }
 
 extension Tensor {
+    // x [...] → y [...]; the mask is recomputed from its key, not stored
     /// Inverted dropout with probability p in training mode; the identity in evaluation.
     public func dropout(_ p: Float, _ ctx: ForwardContext) -> Tensor {
         guard ctx.training && p > 0 else { return self }
         let x = self
         let mask = DropoutMask(p: p, rng: &ctx.rng)
-        let out = Tensor.result(shape, [x]) { out in
+        let out = Tensor.output(shape)
+        precondition(count <= 1 << 32, "dropout over \(count) elements: the mask covers 2³²")
+        mask.apply(data, out.data, n: count)
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad, s = mask.scale
             for i in 0..<x.count { gx[i] += mask.keeps(UInt32(truncatingIfNeeded: i)) ? g[i] * s : 0 }
         }
-        precondition(count <= 1 << 32, "dropout over \(count) elements: the mask covers 2³²")
-        mask.apply(data, out.data, n: count)
-        return out
     }
 }

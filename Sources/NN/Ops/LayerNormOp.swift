@@ -1,5 +1,6 @@
 import Foundation
 
+// x [..., D], weight [D], bias [D] → y [..., D]; saves mean, rstd [rows]
 /// Layer normalisation over the last dimension (biased variance, as PyTorch):
 /// y = (x − mean)/√(var + eps) · weight + bias. x [..., D], weight and bias [D].
 public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e-5) -> Tensor {
@@ -8,7 +9,13 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
     let rows = x.count / max(d, 1)
     let mean = Storage(count: rows), rstd = Storage(count: rows)  // [rows] saved for backward
     let rowsPerChunk = max(1, 8192 / max(d, 1))
-    let out = Tensor.result(x.shape, [x, weight, bias]) { out in
+    let out = Tensor.output(x.shape)
+    parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, r in
+        let o = r.lowerBound * d
+        layerNormForward(x: x.data + o, weight: weight.data, bias: bias.data, eps: eps, rows: r.count, d: d,
+                         y: out.data + o, mean: mean.pointer + r.lowerBound, rstd: rstd.pointer + r.lowerBound)
+    }
+    return out.recorded(from: [x, weight, bias]) { out in
         // Row chunks in parallel; each sums its own weight/bias gradients, added in order.
         let partial = Storage(count: Threads.count * 2 * d)  // [chunks, 2, D]
         let dx: UnsafeMutablePointer<Float>? = x.requiresGrad ? x.grad : nil
@@ -23,12 +30,6 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
             if bias.requiresGrad { for j in 0..<d { bias.grad[j] += partial.pointer[(2 * c + 1) * d + j] } }
         }
     }
-    parallelRanges(rows, minimumPerChunk: rowsPerChunk) { _, r in
-        let o = r.lowerBound * d
-        layerNormForward(x: x.data + o, weight: weight.data, bias: bias.data, eps: eps, rows: r.count, d: d,
-                         y: out.data + o, mean: mean.pointer + r.lowerBound, rstd: rstd.pointer + r.lowerBound)
-    }
-    return out
 }
 
 func layerNormForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, eps: Float,

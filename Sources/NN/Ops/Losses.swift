@@ -19,14 +19,15 @@ private func checkLossShapes(_ name: String, _ pred: Tensor, _ target: Tensor, _
 /// A scalar loss whose gradient w.r.t. `pred` was computed with the value (scaled by the
 /// upstream gradient in backward).
 private func scalarLoss(_ value: Double, pred: Tensor, dPred: Storage) -> Tensor {
-    let out = Tensor.result([], [pred]) { out in
+    let out = Tensor.output([])
+    out.data[0] = Float(value)
+    return out.recorded(from: [pred]) { out in
         let g = out.grad[0], gp = pred.grad, dp = dPred.pointer
         for i in 0..<pred.count { gp[i] += g * dp[i] }
     }
-    out.data[0] = Float(value)
-    return out
 }
 
+// pred, target [...] (mask [...]) → loss []
 /// Huber loss (`F.huber_loss`, mean): ½d² for |d| < delta, else delta·(|d| − ½delta).
 public func huberLoss(_ pred: Tensor, _ target: Tensor, mask: Tensor? = nil, delta: Float = 1) -> Tensor {
     checkLossShapes("huberLoss", pred, target, mask)
@@ -45,6 +46,7 @@ public func huberLoss(_ pred: Tensor, _ target: Tensor, mask: Tensor? = nil, del
     return scalarLoss(denom > 0 ? total / denom : 0, pred: pred, dPred: dPred)
 }
 
+// logits, target [...] (mask [...]) → loss []
 /// Binary cross-entropy on logits (`F.binary_cross_entropy_with_logits`, mean), in the
 /// stable form max(x, 0) − x·y + log(1 + e^−|x|); gradient σ(x) − y.
 public func bceWithLogits(_ logits: Tensor, _ target: Tensor, mask: Tensor? = nil) -> Tensor {
@@ -84,6 +86,7 @@ func referenceBCE(_ x: [Float], _ y: [Float], _ w: [Float]?) -> (sum: Double, gr
     return (s, g)
 }
 
+// x [...] (mask [...]) → mean []
 /// Σ x·mask / Σ mask (the mean over real entries); Σ x / count without a mask.
 public func maskedMean(_ x: Tensor, mask: Tensor?) -> Tensor {
     guard let mask else { return x.mean() }

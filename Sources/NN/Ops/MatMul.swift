@@ -1,5 +1,6 @@
 // Matrix products on OpenBLAS sgemm, each with its backward beside it.
 
+// x [..., In], weight [Out, In], bias [Out] → y [..., Out]
 /// y = x·Wᵀ + b over the last dimension: x [..., In], weight [Out, In], bias [Out] → [..., Out].
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
@@ -8,7 +9,14 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     if let bias { precondition(bias.shape == [nOut], "linear bias \(bias.shape), expected [\(nOut)]") }
     let m = x.count / max(nIn, 1)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    let out = Tensor.result(Array(x.shape.dropLast()) + [nOut], inputs) { out in
+    let out = Tensor.output(Array(x.shape.dropLast()) + [nOut])
+    let y = out.data
+    if let bias {
+        for r in 0..<m { (y + r * nOut).update(from: bias.data, count: nOut) }
+    }
+    sgemm(transB: true, m: m, n: nOut, k: nIn, a: x.data, lda: nIn, b: weight.data, ldb: nIn,
+          beta: bias == nil ? 0 : 1, c: y, ldc: nOut)
+    return out.recorded(from: inputs) { out in
         let dy = out.grad  // [M, Out]
         // The first gradient to arrive is stored (beta 0) into an unzeroed buffer, later ones added.
         if x.requiresGrad {
@@ -23,13 +31,6 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         }
         if let bias, bias.requiresGrad { addColumnSums(dy, rows: m, cols: nOut, into: bias.grad) }
     }
-    let y = out.data
-    if let bias {
-        for r in 0..<m { (y + r * nOut).update(from: bias.data, count: nOut) }
-    }
-    sgemm(transB: true, m: m, n: nOut, k: nIn, a: x.data, lda: nIn, b: weight.data, ldb: nIn,
-          beta: bias == nil ? 0 : 1, c: y, ldc: nOut)
-    return out
 }
 
 /// dst[j] += Σ_r src[r, j].
@@ -41,6 +42,7 @@ func addColumnSums(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: 
     }
 }
 
+// a [..., m, k], b [..., k, n] or [k, n] (bᵀ with transposeB) → c [..., m, n]
 /// Batched product a·b (or a·bᵀ): a [..., M, K], b [..., K, N] (or [..., N, K]) with the same
 /// leading dimensions, or b of rank 2 shared by every batch item → [..., M, N].
 public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor {
@@ -54,7 +56,12 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor
                  "matmul: batch dimensions differ, \(a.shape) vs \(b.shape)")
     let bStride = sharedB ? 0 : k * n
     let ldb = transposeB ? k : n
-    let out = Tensor.result(Array(a.shape.dropLast(2)) + [m, n], [a, b]) { out in
+    let out = Tensor.output(Array(a.shape.dropLast(2)) + [m, n])
+    for i in 0..<batch {
+        sgemm(transB: transposeB, m: m, n: n, k: k, a: a.data + i * m * k, lda: k, b: b.data + i * bStride,
+              ldb: ldb, c: out.data + i * m * n, ldc: n)
+    }
+    return out.recorded(from: [a, b]) { out in
         let dc = out.grad
         for i in 0..<batch {
             let dci = dc + i * m * n, ai = a.data + i * m * k, bi = b.data + i * bStride
@@ -73,13 +80,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false) -> Tensor
             }
         }
     }
-    for i in 0..<batch {
-        sgemm(transB: transposeB, m: m, n: n, k: k, a: a.data + i * m * k, lda: k, b: b.data + i * bStride,
-              ldb: ldb, c: out.data + i * m * n, ldc: n)
-    }
-    return out
 }
 
+// x [B, N, In], weight [Nw, Out, In], bias [Nw, Out] → y [B, N, Out]
 /// A distinct linear map per node: y[b, n] = W[n]·x[b, n] + bias[n], for x [B, N, In],
 /// weight [Nw, Out, In], bias [Nw, Out] with Nw ≥ N (nodes beyond N are unused). One sgemm
 /// per node reads the strided rows of x in place (Model B's per-node experts).
@@ -91,7 +94,16 @@ public func perNodeLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor 
                  "perNodeLinear: weight \(weight.shape) does not fit x \(x.shape)")
     if let bias { precondition(bias.shape == [weight.shape[0], nOut], "perNodeLinear bias \(bias.shape)") }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    let out = Tensor.result([bsz, nodes, nOut], inputs) { out in
+    let out = Tensor.output([bsz, nodes, nOut])
+    let y = out.data
+    for n in 0..<nodes {
+        if let bias {
+            for b in 0..<bsz { (y + (b * nodes + n) * nOut).update(from: bias.data + n * nOut, count: nOut) }
+        }
+        sgemm(transB: true, m: bsz, n: nOut, k: nIn, a: x.data + n * nIn, lda: nodes * nIn,
+              b: weight.data + n * nOut * nIn, ldb: nIn, beta: bias == nil ? 0 : 1, c: y + n * nOut, ldc: nodes * nOut)
+    }
+    return out.recorded(from: inputs) { out in
         let dy = out.grad
         for n in 0..<nodes {
             let dyn = dy + n * nOut, wn = weight.data + n * nOut * nIn
@@ -109,13 +121,4 @@ public func perNodeLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor 
             }
         }
     }
-    let y = out.data
-    for n in 0..<nodes {
-        if let bias {
-            for b in 0..<bsz { (y + (b * nodes + n) * nOut).update(from: bias.data + n * nOut, count: nOut) }
-        }
-        sgemm(transB: true, m: bsz, n: nOut, k: nIn, a: x.data + n * nIn, lda: nodes * nIn,
-              b: weight.data + n * nOut * nIn, ldb: nIn, beta: bias == nil ? 0 : 1, c: y + n * nOut, ldc: nodes * nOut)
-    }
-    return out
 }

@@ -1,5 +1,6 @@
 import COpenBLAS
 
+// a [B, N, N] or [N, N] → h [B] or []; saves exp(A∘A) per item
 /// NOTEARS acyclicity h(A) = tr(exp(A∘A)) − n per batch item, on each item's real-node
 /// sub-matrix: a [B, N, N] (or [N, N]) → [B] (or []). nodeCounts[b] ≤ N selects the leading
 /// n×n block (padded rows and columns get zero gradient). excludeDiagonal zeroes A's diagonal
@@ -30,7 +31,9 @@ public func notearsH(_ a: Tensor, nodeCounts: [Int]? = nil, excludeDiagonal: Boo
         let et = expT.pointer + b * nmax * nmax
         for i in 0..<n { for j in 0..<n { et[i * nmax + j] = Float(e[j * n + i]) } }
     }
-    let out = Tensor.result(batched ? [bsz] : [], [a]) { out in
+    let out = Tensor.output(batched ? [bsz] : [])
+    for b in 0..<bsz { out.data[b] = h[b] }
+    return out.recorded(from: [a]) { out in
         let g = out.grad, ga = a.grad
         for b in 0..<bsz {
             let n = counts[b], off = b * nmax * nmax
@@ -40,8 +43,6 @@ public func notearsH(_ a: Tensor, nodeCounts: [Int]? = nil, excludeDiagonal: Boo
             } }
         }
     }
-    for b in 0..<bsz { out.data[b] = h[b] }
-    return out
 }
 
 /// exp(M) for a row-major n×n Double matrix: scale by 2^−s so ‖M‖₁/2^s ≤ ½, Taylor series to

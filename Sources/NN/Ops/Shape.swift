@@ -3,6 +3,7 @@
 import CKernels
 
 extension Tensor {
+    // x [...] → y [newShape], same storage
     /// The same values with another shape (one dimension may be −1). Shares storage.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var s = newShape
@@ -30,16 +31,18 @@ extension Tensor {
         return (outer, rows, cols)
     }
 
+    // x [outer, rows, cols] → y [outer, cols, rows]
     /// The batched transpose [outer, rows, cols] → [outer, cols, rows], in cache-sized tiles.
     func transposedBlocks(outer: Int, rows: Int, cols: Int, perm: [Int]) -> Tensor {
         let x = self
-        let out = Tensor.result(perm.map { shape[$0] }, [x]) { out in
+        let out = Tensor.output(perm.map { shape[$0] })
+        transposeTiles(data, into: out.data, outer: outer, rows: rows, cols: cols, accumulate: false)
+        return out.recorded(from: [x]) { out in
             transposeTiles(out.grad, into: x.grad, outer: outer, rows: cols, cols: rows, accumulate: true)
         }
-        transposeTiles(data, into: out.data, outer: outer, rows: rows, cols: cols, accumulate: false)
-        return out
     }
 
+    // x [d₀, …] → y [d_perm[0], …]
     /// Dimensions reordered: result dimension i is input dimension perm[i].
     public func permuted(_ perm: [Int]) -> Tensor {
         precondition(perm.sorted() == Array(0..<rank), "permutation \(perm) for rank \(rank)")
@@ -57,12 +60,12 @@ extension Tensor {
             while d >= 0 { idx[d] += 1; if idx[d] < outShape[d] { break }; idx[d] = 0; d -= 1 }
         }
         let x = self
-        let out = Tensor.result(outShape, [x]) { out in
+        let out = Tensor.output(outShape)
+        for e in 0..<count { out.data[e] = data[offsets[e]] }
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad
             for e in 0..<x.count { gx[offsets[e]] += g[e] }
         }
-        for e in 0..<count { out.data[e] = data[offsets[e]] }
-        return out
     }
 
     /// Swaps the last two dimensions.
@@ -72,6 +75,7 @@ extension Tensor {
         return permuted(p)
     }
 
+    // x [..., n, ...] → y [..., length, ...]
     /// `length` entries of dimension `axis` starting at `start`.
     public func narrowed(axis: Int, start: Int, length: Int) -> Tensor {
         let ax = axis < 0 ? rank + axis : axis
@@ -82,34 +86,36 @@ extension Tensor {
         var outShape = shape
         outShape[ax] = length
         let x = self
-        let out = Tensor.result(outShape, [x]) { out in
+        let out = Tensor.output(outShape)
+        for o in 0..<outer {
+            out.data.advanced(by: o * length * inner).update(from: data + (o * n + start) * inner, count: length * inner)
+        }
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad
             for o in 0..<outer {
                 let src = g + o * length * inner, dst = gx + (o * n + start) * inner
                 for j in 0..<(length * inner) { dst[j] += src[j] }
             }
         }
-        for o in 0..<outer {
-            out.data.advanced(by: o * length * inner).update(from: data + (o * n + start) * inner, count: length * inner)
-        }
-        return out
     }
 
+    // x [V, ...] → y [indices.count, ...]
     /// Rows `indices` of dimension 0 (an embedding lookup): [V, ...] → [indices.count, ...].
     public func gatherRows(_ indices: [Int]) -> Tensor {
         let inner = count / Swift.max(shape[0], 1)
         for i in indices { precondition(i >= 0 && i < shape[0], "row index \(i) out of range 0..<\(shape[0])") }
         let x = self
-        let out = Tensor.result([indices.count] + shape.dropFirst(), [x]) { out in
+        let out = Tensor.output([indices.count] + shape.dropFirst())
+        for (r, i) in indices.enumerated() { out.data.advanced(by: r * inner).update(from: data + i * inner, count: inner) }
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad
             for (r, i) in indices.enumerated() { for j in 0..<inner { gx[i * inner + j] += g[r * inner + j] } }
         }
-        for (r, i) in indices.enumerated() { out.data.advanced(by: r * inner).update(from: data + i * inner, count: inner) }
-        return out
     }
 }
 
 extension Tensor {
+    // x [indices.count, ...] → y [rows, ...], zeros elsewhere
     /// The inverse of `gatherRows`: [rows, ...] with row r of `self` at `indices[r]` and zeros
     /// in every other row (indices distinct).
     public func scatterRows(_ indices: [Int], rows: Int) -> Tensor {
@@ -117,15 +123,16 @@ extension Tensor {
         let inner = count / Swift.max(shape[0], 1)
         for i in indices { precondition(i >= 0 && i < rows, "row index \(i) out of range 0..<\(rows)") }
         let x = self
-        let out = Tensor.result([rows] + shape.dropFirst(), [x], storage: Storage(count: rows * inner)) { out in
+        let out = Tensor.output([rows] + shape.dropFirst(), storage: Storage(count: rows * inner))
+        for (r, i) in indices.enumerated() { out.data.advanced(by: i * inner).update(from: data + r * inner, count: inner) }
+        return out.recorded(from: [x]) { out in
             let g = out.grad, gx = x.grad
             for (r, i) in indices.enumerated() { for j in 0..<inner { gx[r * inner + j] += g[i * inner + j] } }
         }
-        for (r, i) in indices.enumerated() { out.data.advanced(by: i * inner).update(from: data + r * inner, count: inner) }
-        return out
     }
 }
 
+// tensors [..., nᵢ, ...] → y [..., Σnᵢ, ...]
 /// Concatenation along `axis` (all other dimensions equal).
 public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
     precondition(!tensors.isEmpty, "concat of no tensors")
@@ -140,7 +147,15 @@ public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
     let total = sizes.reduce(0, +)
     var outShape = first.shape
     outShape[ax] = total
-    let out = Tensor.result(outShape, tensors) { out in
+    let out = Tensor.output(outShape)
+    var start = 0
+    for (t, n) in zip(tensors, sizes) {
+        for o in 0..<outer {
+            out.data.advanced(by: (o * total + start) * inner).update(from: t.data + o * n * inner, count: n * inner)
+        }
+        start += n
+    }
+    return out.recorded(from: tensors) { out in
         let g = out.grad
         var start = 0
         for (t, n) in zip(tensors, sizes) {
@@ -154,14 +169,6 @@ public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
             start += n
         }
     }
-    var start = 0
-    for (t, n) in zip(tensors, sizes) {
-        for o in 0..<outer {
-            out.data.advanced(by: (o * total + start) * inner).update(from: t.data + o * n * inner, count: n * inner)
-        }
-        start += n
-    }
-    return out
 }
 
 /// Stacks equal-shaped tensors along a new dimension `axis`.
