@@ -21,12 +21,21 @@ public final class MultiheadAttention: Module {
         self.dropout = dropout
     }
 
-    /// Self-attention of x [B, N, D]; optional additive bias [B, H, N, N] or [B, N, N] and
-    /// key mask [B·N] (1 = real node, 0 = padded) → [B, N, D].
-    public func callAsFunction(_ x: Tensor, bias: Tensor? = nil, keyMask: [Float]? = nil, _ ctx: ForwardContext) -> Tensor {
-        let qkv = linear(x, weight: inProjWeight, bias: inProjBias)  // [B, N, 3D]
-        let heads = attention(qkv: qkv, heads: heads, bias: bias, keyMask: keyMask, dropout: dropout, ctx)  // [B, N, D]
-        return outProj(heads)
+    /// Self-attention of x [B, N, D] (or its real rows [M, D], `layout` packed); optional
+    /// additive bias [B, H, N, N] or [B, N, N] and key mask [B·N] (1 = real node, 0 = padded)
+    /// → the shape of x.
+    public func callAsFunction(_ x: Tensor, layout: TokenLayout = .padded, bias: Tensor? = nil, keyMask: [Float]? = nil,
+                               _ ctx: ForwardContext) -> Tensor {
+        let qkv = linear(x, weight: inProjWeight, bias: inProjBias)  // [B, N, 3D] or [M, 3D]
+        switch layout {
+        case .padded:
+            let heads = attention(qkv: qkv, heads: heads, bias: bias, keyMask: keyMask, dropout: dropout, ctx)  // [B, N, D]
+            return outProj(heads)
+        case let .packed(rows, batch, nodes):
+            let grid = qkv.scatterRows(rows, rows: batch * nodes).reshaped([batch, nodes, qkv.dim(-1)])  // [B, N, 3D]
+            let heads = attention(qkv: grid, heads: heads, bias: bias, keyMask: keyMask, dropout: dropout, ctx)  // [B, N, D]
+            return outProj(heads.reshaped([batch * nodes, x.dim(-1)]).gatherRows(rows))  // [M, D]
+        }
     }
 
     public func namedParameters(prefix: String) -> [(String, Tensor)] {

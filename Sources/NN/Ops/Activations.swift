@@ -28,6 +28,11 @@ func sigmoidForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
     for i in 0..<n { y[i] = fastSigmoid(x[i]) }
 }
 
+/// The feed-forward activation of an encoder layer (PyTorch's `activation="relu"` / `"gelu"`).
+public enum Activation: String, Codable, Sendable {
+    case relu, gelu
+}
+
 extension Tensor {
     // x [...] → y [...] (each of gelu, relu, sigmoid, abs)
     /// Exact erf GELU.
