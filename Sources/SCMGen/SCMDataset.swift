@@ -118,7 +118,7 @@ struct RegimeSampler {
         rowsPerRegime = config.samplesPerRegime
         obsNoise = [Float](repeating: 0, count: n * sObs)
         let std = Float(config.noiseScale)
-        obsNoise.withUnsafeMutableBufferPointer { rng.fillGaussian($0, std: std) }
+        obsNoise.withUnsafeMutableBufferPointer { rng.fillGaussianFloat($0, std: std) }
         work = obsNoise
         let (sc, nn) = (sObs, n)
         work.withUnsafeMutableBufferPointer { scm.propagate($0.baseAddress!, rows: sc) }
@@ -161,7 +161,7 @@ struct RegimeSampler {
             }
         } else {
             let std = Float(config.noiseScale)
-            work.withUnsafeMutableBufferPointer { rng.fillGaussian($0, std: std) }
+            work.withUnsafeMutableBufferPointer { rng.fillGaussianFloat($0, std: std) }
         }
         let scm = self.scm
         work.withUnsafeMutableBufferPointer { scm.propagate($0.baseAddress!, rows: rows, intervention: (target, value)) }

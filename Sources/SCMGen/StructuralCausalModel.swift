@@ -83,7 +83,7 @@ public struct StructuralCausalModel: Sendable {
             for (p, f) in zip(ps, parentFunctions[c]) {
                 f.accumulate(values + p * rows, into: col, count: rows)
             }
-            for r in 0..<rows { col[r] = min(max(col[r], -20), 20) }
+            for r in 0..<rows { col[r] = col[r] < -20 ? -20 : col[r] > 20 ? 20 : col[r] }
         }
     }
 }

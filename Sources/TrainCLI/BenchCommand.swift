@@ -79,6 +79,7 @@ struct BenchCommand: ParsableCommand {
         var report = BenchReport(machine: .current(), command: CommandLine.arguments.dropFirst().joined(separator: " "),
                                  date: ISO8601DateFormatter().string(from: Date()), batch: batch, steps: steps, warmup: warmup)
         print("pfn-train bench: \(report.machine.cpuModel), \(report.machine.logicalCPUs) logical CPUs, load \(report.machine.loadAverage)")
+        print(BLASStartup.summary)
         print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward); median and IQR of \(steps) steps after \(warmup) warm-up; "
               + "one child process per configuration; matrix products in \(precision)")
         let bf16 = MatmulPrecision(rawValue: precision)! == .bfloat16

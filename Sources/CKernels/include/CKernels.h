@@ -30,4 +30,8 @@ uint16_t pfn_bf16_round(float x);
 /// src; the two buffers must not overlap. AVX-512 16x16 blocks where the CPU has AVX-512F.
 void pfn_transpose(const float *src, float *dst, long rows, long cols, int accumulate);
 
+/// The widest SIMD this CPU and OS run: 2 = AVX-512 F/CD/BW/DQ/VL (what OpenBLAS's
+/// SkylakeX kernels use), 1 = AVX2 with FMA (its Haswell kernels), 0 = neither.
+int pfn_simd_level(void);
+
 #endif

@@ -1,0 +1,29 @@
+@testable import NN
+import XCTest
+
+/// `--precision auto`'s library side.
+final class MatmulCalibrationTests: XCTestCase {
+    /// Calibration picks the precision with the smaller measured time, here decided by an
+    /// injected clock that makes one candidate's passes slower.
+    func testCalibrationPicksTheFasterPrecisionByTheInjectedClock() {
+        let shapes = GemmShape.linear(rows: 64, in: 32, out: 48)
+        XCTAssertEqual(shapes.map { [$0.m, $0.n, $0.k] }, [[64, 48, 32], [64, 32, 48], [48, 32, 64]])
+        for slow in [MatmulPrecision.float32, .bfloat16] {
+            var now: UInt64 = 0
+            // Each clock read advances 1 ms, plus 5 ms when the slow candidate is running.
+            let cal = MatmulCalibration(shapes: shapes, passes: 2) {
+                now += 1_000_000 + (MatmulPrecision.current == slow ? 5_000_000 : 0)
+                return now
+            }
+            XCTAssertEqual(MatmulPrecision.current, .float32, "calibration restores the precision")
+            if MatmulPrecision.bfloat16Supported {
+                XCTAssertEqual(cal.choice, slow == .float32 ? .bfloat16 : .float32)
+                XCTAssertEqual(cal.milliseconds.count, 2)
+                XCTAssertTrue(cal.summary.hasPrefix("precision auto: \(cal.choice.rawValue) (fp32 "), cal.summary)
+            } else {
+                XCTAssertEqual(cal.choice, .float32)
+                XCTAssertTrue(cal.milliseconds.isEmpty)
+            }
+        }
+    }
+}
