@@ -65,6 +65,19 @@ extension Communicator {
         return out
     }
 
+    /// Every rank's `values` (the same count on each), in rank order, on every rank: e.g.
+    /// the ranks' dropout generator states for rank 0's checkpoint. One broadcast per rank,
+    /// for small arrays at checkpoint time, not for gradients.
+    public func allgather(_ values: [UInt64]) throws -> [[UInt64]] {
+        var out: [[UInt64]] = []
+        for root in 0..<size {
+            var v = root == rank ? values : [UInt64](repeating: 0, count: values.count)
+            try broadcast(&v, root: root)
+            out.append(v)
+        }
+        return out
+    }
+
     /// Throws unless every rank passed the same `values` (e.g. the config's bytes, the step,
     /// the stream state), naming `what` and the first rank that differs from rank 0.
     public func checkAgreement(_ values: [UInt64], _ what: String) throws {
