@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pfn-train", targets: ["TrainCLI"]),
+        // Runs the collectives under mpirun and checks them (the MPI tests launch it).
+        .executable(name: "mpi-selftest", targets: ["MPISelfTest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // bf16 GEMM (AVX-512 BF16), C because Swift cannot target VDPBF16PS per function.
         .target(name: "CKernels"),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: fast),
@@ -27,6 +31,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "HDF5Kit", "Randomness"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
         .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN"], swiftSettings: fast),
+        .target(name: "Distributed", dependencies: ["CMPI"]),
+        .executableTarget(name: "MPISelfTest", dependencies: ["Distributed"]),
         .executableTarget(
             name: "TrainCLI",
             dependencies: [
@@ -48,6 +54,7 @@ let package = Package(
                     swiftSettings: fast),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SCMGen", "TestSupport"]),
         .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "MPISelfTest"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in libopenblas-dev libhdf5-dev pkg-config; do
+# Open MPI: data-parallel training (`mpirun -np K pfn-train ...`); single-process runs never start it.
+for pkg in libopenblas-dev libhdf5-dev pkg-config libopenmpi-dev openmpi-bin; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

@@ -39,6 +39,11 @@ public struct StreamError: Error, CustomStringConvertible {
 ///   values — since that is the law of the regime of a uniformly random item. Only the
 ///   observational rows and that one regime are simulated, which is the cheapest exact way
 ///   (a shuffle pool or several items per SCM would be cheaper still, but correlate items).
+///
+/// A stream `partitioned(rank:of:)` for data-parallel training yields only its rank's
+/// `BatchShard` of every global batch, bit-identical to that slice of the whole stream's
+/// batch: it makes every random draw of the global batch (the generator is sequential) but
+/// summarises and assembles only its own items (docs/distributed.md).
 public struct BatchStream {
     public let config: PriorConfig
     public let seed: UInt64
@@ -46,11 +51,13 @@ public struct BatchStream {
     public let mode: StreamMode
     /// Mixed: simulate each item's `RegimeContext` regimes too (sequential datasets have them).
     public let context: Bool
+    /// The items of every global batch this stream yields (all when nil).
+    public private(set) var shard: BatchShard?
     private var rng: Xoshiro256
     private var batches = 0
     // Sequential: the current SCM's dataset, its stats, where it started, the next row.
     private var current: SCMDataset?
-    private var summary: DatasetSummary?
+    private var summary: DatasetSummary?  // computed when an item of the SCM is first yielded
     private var currentStart: [UInt64] = []
     private var cursor = 0
     // Mixed: cumulative weights of node counts nodesMin...nodesMax.
@@ -86,6 +93,14 @@ public struct BatchStream {
         }
     }
 
+    /// The same stream yielding only rank `rank`'s shard of each batch (of `ranks`). Its
+    /// `state` stays the global stream's, so every rank saves and resumes the same one.
+    public func partitioned(rank: Int, of ranks: Int) throws -> BatchStream {
+        var s = self
+        s.shard = try BatchShard(rank: rank, of: ranks, batchSize: batchSize)
+        return s
+    }
+
     /// The state after the last batch produced (the initial state before any).
     public var state: StreamState {
         switch mode {
@@ -95,31 +110,40 @@ public struct BatchStream {
     }
 
     public mutating func next() -> TrainingBatch {
+        let mine = shard?.items ?? 0..<batchSize
         var parts: [(SCMDataset, ColumnStats, ColumnStats, RegimeContext?, target: Int, row: Int, query: Int)] = []
-        parts.reserveCapacity(batchSize)
-        for _ in 0..<batchSize {
+        parts.reserveCapacity(mine.count)
+        var nodeCounts = [Int](repeating: 0, count: batchSize)  // [B] of the global batch
+        for item in 0..<batchSize {
             switch mode {
             case .sequential:
                 if current == nil || cursor == current!.interventionalCount { loadNextSCM() }
-                let d = current!, r = cursor, k = Int(d.regime[r])
+                let d = current!, r = cursor
+                nodeCounts[item] = d.nodeCount
+                cursor += 1
+                guard mine.contains(item) else { continue }
+                if summary == nil { summary = DatasetSummary(d) }
+                let k = Int(d.regime[r])
                 parts.append((d, summary!.base, summary!.regimes[k], summary!.context, Int(d.regimeTargets[k]), r,
                               Int(d.queryIndex[r])))
-                cursor += 1
             case .mixed:
                 let n = drawMixedNodeCount()
                 let d = context ? SCMDataset.sampleWithContext(nodeCount: n, config: config, rng: &rng)
                     : SCMDataset.sampleOneRegime(nodeCount: n, config: config, rng: &rng)
                 let r = rng.nextInt(config.samplesPerRegime)  // a row of regime 0, the item's
+                nodeCounts[item] = n
+                guard mine.contains(item) else { continue }
                 let s = DatasetSummary(d, contextRegimes: 1..<d.regimeCount, withContext: context)
                 parts.append((d, s.base, s.regimes[0], s.context, Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
             }
         }
-        var batch = TrainingBatch(batchSize: batchSize, maxNodes: parts.map { $0.0.nodeCount }.max()!)
+        var batch = TrainingBatch(batchSize: parts.count, maxNodes: parts.map { $0.0.nodeCount }.max()!)
         for (b, p) in parts.enumerated() {
             batch.fill(b, p.0, p.1, p.2, p.3, target: p.target, row: p.row, query: p.query)
         }
         batches += 1
         batch.streamState = state
+        if shard != nil { batch.share = BatchShare(firstItem: mine.lowerBound, globalNodeCounts: nodeCounts) }
         return batch
     }
 
@@ -128,7 +152,7 @@ public struct BatchStream {
         let n = config.nodesMin + rng.nextInt(config.nodesMax - config.nodesMin + 1)
         let d = SCMDataset.sample(nodeCount: n, config: config, rng: &rng)
         current = d
-        summary = DatasetSummary(d)
+        summary = nil
         cursor = 0
     }
 

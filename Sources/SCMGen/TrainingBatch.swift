@@ -21,6 +21,9 @@ public struct TrainingBatch: Equatable, Sendable {
     /// The producing stream's state after this batch (nil for batches not from a stream):
     /// save it with the step that consumed this batch to resume exactly.
     public var streamState: StreamState?
+    /// A data-parallel rank's slice: where it sits in the global batch and that batch's node
+    /// counts (nil for a whole batch).
+    public var share: BatchShare?
 
     /// An all-zero batch of B items padded to N nodes.
     public init(batchSize b: Int, maxNodes n: Int) {
