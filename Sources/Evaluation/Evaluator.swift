@@ -41,7 +41,8 @@ public struct DatasetEvaluation: Sendable {
     public var index: Int
     public var nodeCount: Int
     public var prediction: DatasetPrediction
-    /// Graph metrics per method ("model", "empty graph", "random graph"); empty without adjacency.
+    /// Graph metrics per method ("model", "empty graph", "random graph", "intervention t-test");
+    /// empty without adjacency.
     public var graph: [String: GraphMetrics]
     /// Delta metrics per method ("model", "zero delta", "plug-in delta") over the evaluated rows.
     public var delta: [String: DeltaMetrics]
@@ -50,7 +51,7 @@ public struct DatasetEvaluation: Sendable {
 public struct Evaluator {
     public var options: EvaluatorOptions
     /// Table order of methods: the model, then the baselines.
-    public static let methods = ["model", "empty graph", "random graph", "zero delta", "plug-in delta"]
+    public static let methods = ["model", "empty graph", "random graph", "intervention t-test", "zero delta", "plug-in delta"]
 
     public init(options: EvaluatorOptions = EvaluatorOptions()) { self.options = options }
 
@@ -112,6 +113,9 @@ public struct Evaluator {
                                                 nodeCount: n, threshold: options.threshold)
             graph["random graph"] = GraphMetrics(probabilities: Baselines.randomGraph(trueAdjacency: a, nodeCount: n, rng: &rng),
                                                  adjacency: a, nodeCount: n, threshold: options.threshold)
+            // Its probabilities are ranks placed so that exactly its edges lie above ½.
+            graph["intervention t-test"] = GraphMetrics(probabilities: InterventionTTest(d).probabilities, adjacency: a,
+                                                        nodeCount: n, threshold: 0.5)
         }
         let rows = p.evaluatedRows
         let truth = rows.flatMap { d.delta(row: $0) }                                      // [R', N]

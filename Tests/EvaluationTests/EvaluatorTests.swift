@@ -54,12 +54,13 @@ final class EvaluatorTests: XCTestCase {
         XCTAssertEqual(report.methods[0].overall["shd"]?.mean, 0)
         XCTAssertEqual(report.methods[0].overall["shd"]?.count, data.count)
         XCTAssertNil(report.methods[1].overall["delta_mse"])      // the empty graph has no delta
-        XCTAssertNil(report.methods[3].overall["shd"])            // the zero delta has no graph
+        XCTAssertNotNil(report.methods[3].overall["auroc"])       // the intervention t-test, a graph baseline
+        XCTAssertNil(report.methods[4].overall["shd"])            // the zero delta has no graph
         XCTAssertFalse(report.graphMetricsSkipped)
         XCTAssertEqual(report.logSeries()["eval_shd"], 0)
         XCTAssertTrue(report.markdown().contains("| plug-in delta |"))
         let json = try JSONEncoder().encode(report)
-        XCTAssertEqual(try JSONDecoder().decode(EvaluationReport.self, from: json).methods.count, 5)
+        XCTAssertEqual(try JSONDecoder().decode(EvaluationReport.self, from: json).methods.count, 6)
     }
 
     func testQueryItemsAreTheFirstQRowsOfEveryRegime() throws {
