@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicFile
 import Foundation
 import Models
 import NN
@@ -114,7 +115,7 @@ struct BenchCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try enc.encode(report).write(to: url)
+            try AtomicFile.write(enc.encode(report), to: json)
             print("wrote \(json)")
         }
     }

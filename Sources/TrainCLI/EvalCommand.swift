@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicFile
 import Evaluation
 import Foundation
 import Models
@@ -88,7 +89,7 @@ struct EvalCommand: ParsableCommand {
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeAtomically(String(decoding: try encoder.encode(report), as: UTF8.self), to: json)
+            try AtomicFile.write(String(decoding: try encoder.encode(report), as: UTF8.self), to: json)
             if !markdown { print("wrote \(json)") }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Training
 
 /// The settings a resumed command line asks for that contradict the checkpoint's config.
 ///

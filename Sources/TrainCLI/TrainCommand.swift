@@ -3,6 +3,7 @@ import Foundation
 import Models
 import NN
 import SCMGen
+import Training
 
 /// `pfn-train [train] --model X --steps N`: trains one variant on the SCM stream, writing
 /// `<log-dir>/<run>.json` and `<checkpoint-dir>/<run>/step-<k>.h5` + `final.h5`.
@@ -93,14 +94,47 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         Threads.setCount(threads)
-        var loop: TrainingLoop
+        let run: TrainingRun
         if let path = output.resume {
-            loop = try TrainingLoop.resuming(path, command: self)
+            let point = try ResumePoint(path)
+            try checkResume(point)
+            run = try TrainingRun.resuming(point, steps: steps, output: output.config)
         } else {
-            loop = try TrainingLoop.fresh(config: try runConfig(), output: output)
+            run = try TrainingRun.fresh(try runConfig(), output: output.config)
         }
-        usePrecision(loop.config.train.precision)  // a resumed run keeps its checkpoint's
-        try loop.run()
+        usePrecision(run.config.train.precision)  // a resumed run keeps its checkpoint's
+
+        let progress = Progress(total: run.config.train.steps)
+        let clock = ContinuousClock(), start = clock.now
+        let hooks = TrainingHooks(events: progress.handle, shouldStop: StopSignals.install(),
+                                  seconds: { seconds(clock.now - start) })
+        let outcome: TrainingOutcome
+        do { outcome = try train(run, hooks: hooks) } catch let error as NonFiniteLossError {
+            progress.finish()
+            throw CLIError("\(error); stopped without updating. The last good checkpoint is kept in \(run.folder)/ (try a lower --lr or --grad-clip 1)")
+        }
+        progress.finish()
+        switch outcome {
+        case let .finished(checkpoint, log):
+            print("done: \(checkpoint), \(log)")
+        case let .interrupted(step, checkpoint, log):
+            print("interrupted at step \(step): saved \(checkpoint) and \(log)")
+            throw ExitCode(130)
+        }
+    }
+
+    /// A resumed run keeps its checkpoint's config: flags that contradict it are refused.
+    func checkResume(_ point: ResumePoint) throws {
+        if let m = model, m.uppercased() != point.model {
+            throw CLIError("--model \(m) does not match the checkpoint's model \(point.model); drop --model or pick another checkpoint")
+        }
+        if let flag = modelOptions.given.first {
+            throw CLIError("\(flag) cannot change when resuming (the checkpoint fixes the model's shape); drop it")
+        }
+        let conflicts = try resumeConflicts(self, checkpoint: point.config)
+        if !conflicts.isEmpty {
+            throw CLIError("a resumed run keeps its checkpoint's config, but the flags ask for \(conflicts.joined(separator: ", ")); drop them (only --steps and output options may change)")
+        }
     }
 }
 
@@ -110,4 +144,8 @@ func usePrecision(_ p: MatmulPrecision) {
     if p == .bfloat16 && !MatmulPrecision.bfloat16Supported {
         FileHandle.standardError.write(Data("note: this CPU has no AVX-512 BF16; bf16 products run in fp32\n".utf8))
     }
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

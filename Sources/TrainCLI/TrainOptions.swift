@@ -3,6 +3,7 @@ import Foundation
 import Models
 import NN
 import SCMGen
+import Training
 
 /// Model shape options. Unset options keep the notebook's sizes; --max-nodes defaults to the
 /// prior's largest graph (at least 50, the notebook's `num_nodes`).
@@ -123,6 +124,14 @@ struct OutputOptions: ParsableArguments {
     var evalSuite = "n20"
     @Option(help: "Resume from this checkpoint (written by pfn-train) up to --steps.")
     var resume: String?
+
+    /// What the training library needs of these options.
+    var config: OutputConfig {
+        var c = OutputConfig()
+        (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir, logDir)
+        (c.logEvery, c.checkpointEvery, c.evalEvery, c.evalSuite) = (logEvery, checkpointEvery, evalEvery, evalSuite)
+        return c
+    }
 
     func validate() throws {
         if logEvery < 1 { throw ValidationError("--log-every is \(logEvery); it must be at least 1") }

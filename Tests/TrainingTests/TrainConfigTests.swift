@@ -1,7 +1,8 @@
 import Foundation
 import NN
 import XCTest
-@testable import Models
+import Models
+@testable import Training
 
 /// `TrainConfig` as written into checkpoints and logs.
 final class TrainConfigTests: XCTestCase {
