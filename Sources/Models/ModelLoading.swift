@@ -29,7 +29,7 @@ public enum ModelLoading {
             guard let s = ckpt.params[key]?.shape else { throw CheckpointError("\(path): missing parameter \(key)") }
             return s
         }
-        var c = ModelConfig(variant: variant)
+        var c = ModelConfig.notebook(variant)
         let proj = try shape("encoder.feature_proj.weight")  // [D, 6]
         c.dModel = proj[0]
         c.maxNodes = try shape("encoder.pos_emb.weight")[0]
@@ -47,10 +47,6 @@ public enum ModelLoading {
             c.pairContext = true
             c.pairHidden = p.shape[0]
         }
-        c.stdFloor = 0
-        c.featureClip = 0
-        c.structuralBias = false
-        c.standardizedDelta = false
         if let problem = c.validationError() { throw CheckpointError("\(path): \(problem)") }
         return c
     }

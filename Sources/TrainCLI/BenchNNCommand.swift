@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Models
 import NN
 import Randomness
 
@@ -63,13 +64,9 @@ struct BenchNNCommand: ParsableCommand {
         }
     }
 
-    /// Multiply-adds ×2 of every product in a training step: forward, and twice that in
-    /// backward (input and weight gradients; for attention dS·K, dSᵀ·Q, dO·Vᵀ, Pᵀ·dO).
+    /// A training step of the stack: the forward's products, and twice that in backward.
     func stepFlops(nodes n: Int) -> Double {
-        let m = Double(batch * n), d = Double(width), f = Double(ff)
-        let linears = 2 * m * (d * 3 * d + d * d + 2 * d * f)
-        let attn = 4 * Double(batch) * Double(n * n) * d
-        return 3 * Double(layers) * (linears + attn)
+        3 * Double(layers) * ModelFlops.encoderLayer(dModel: width, feedForward: ff, batch: batch, nodes: n)
     }
 
     func timeStack(nodes n: Int) -> (step: Double, cpu: Double, eval: Double) {
