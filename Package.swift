@@ -49,7 +49,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SCMGen"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "SCMGen", "HDF5Kit", "Evaluation"],
                     swiftSettings: fast),
-        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI"]),
+        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI", "Training", "Models", "NN", "SCMGen", "HDF5Kit",
+                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v5]
 )

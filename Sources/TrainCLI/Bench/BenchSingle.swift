@@ -11,13 +11,13 @@ import Training
 /// through them, then `ModelPredictor.predict` (evaluation mode, no graph), then reads the
 /// process's peak RSS. Data generation is outside the timings (see the stream throughput).
 struct BenchSingle {
-    let command: BenchCommand
+    let command: Bench.Step
 
     func run() throws -> BenchReport.Result {
         let c = command
         let (v, n, t) = (c.variantList[0], c.nodeList[0], c.threadList[0])
         Threads.setCount(t)
-        let precision = MatmulPrecision(rawValue: c.precision)!
+        let precision = c.precision
         usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
