@@ -74,12 +74,6 @@ public func makeModel(_ config: ModelConfig, seed: UInt64) -> CausalModel {
     }
 }
 
-/// The `stream:` ids of the run's generators (the data stream uses SCMGen's ids 1 and 2).
-public enum RandomStream {
-    public static let initialisation: UInt64 = 10
-    public static let dropout: UInt64 = 11
-}
-
 /// The bilinear DAG head shared by all variants: logits = dag_parent(x) · dag_child(x)ᵀ.
 final class DAGHead: Module {
     let parent: Linear  // dag_parent [D, D]
