@@ -85,7 +85,10 @@ public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> Step
 public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) throws -> TrainingOutcome {
     let (config, state, output) = (run.config, run.state, run.output)
     var log = run.log
+    // The run's arithmetic, process-wide while it runs (NN's matrix products read it).
+    let precisionBefore = MatmulPrecision.current
     MatmulPrecision.set(config.train.precision)
+    defer { MatmulPrecision.set(precisionBefore) }
     let total = config.train.steps
     let evalSuite = output.evalEvery > 0 ? try loadSuite(output.evalSuite) : nil
     let start = hooks.seconds()

@@ -32,7 +32,9 @@ final class TinyRun {
         output.logDir = folder.appendingPathComponent("logs").path
         output.logEvery = 1
         output.checkpointEvery = 0
+        let threadsBefore = Threads.count
         Threads.setCount(1)
+        test.addTeardownBlock { Threads.setCount(threadsBefore) }
     }
 
     var name: String { config.model.variant.rawValue }
