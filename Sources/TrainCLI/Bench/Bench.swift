@@ -36,6 +36,20 @@ struct BenchOptions: ParsableArguments {
     }
 }
 
+/// A bench subcommand with the shared options, read as its own properties.
+protocol BenchCommand: ParsableCommand {
+    var options: BenchOptions { get }
+}
+
+extension BenchCommand {
+    var threadList: [Int] { options.threads.values }
+    var steps: Int { options.steps }
+    var warmup: Int { options.warmup }
+    var batch: Int { options.batch }
+    var gemmSize: Int { options.gemmSize }
+    var precision: MatmulPrecision { options.precision }
+}
+
 /// `pfn-train bench-nn`, as before `bench stack` existed (hidden; scripts and notes use it).
 struct BenchNNAlias: ParsableCommand {
     static let configuration = CommandConfiguration(

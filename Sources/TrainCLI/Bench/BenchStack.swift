@@ -9,7 +9,7 @@ import Randomness
 /// 128, 4 heads, feed-forward 2048, GELU, dropout 0.1) at batch 32, and a large sgemm in the
 /// same run for the ceiling.
 extension Bench {
-struct Stack: ParsableCommand {
+struct Stack: BenchCommand {
     static let configuration = CommandConfiguration(
         commandName: "stack",
         abstract: "Benchmark the NN library on Model A's transformer encoder stack.")
@@ -24,12 +24,6 @@ struct Stack: ParsableCommand {
     var products = false
 
     var nodeList: [Int] { nodes.values }
-    var threadList: [Int] { options.threads.values }
-    var steps: Int { options.steps }
-    var warmup: Int { options.warmup }
-    var batch: Int { options.batch }
-    var gemmSize: Int { options.gemmSize }
-    var precision: MatmulPrecision { options.precision }
 
     func validate() throws {
         guard layers >= 1, width >= 1, heads >= 1, ff >= 1 else { throw ValidationError("sizes must be positive") }

@@ -11,7 +11,7 @@ import SCMGen
 /// runs in a fresh child process of this binary (hidden `--single`), so its peak RSS is its
 /// own and no allocator or thread-pool state leaks between configurations.
 extension Bench {
-struct Step: ParsableCommand {
+struct Step: BenchCommand {
     static let configuration = CommandConfiguration(
         commandName: "step",
         abstract: "Benchmark training steps, evaluation forwards, data streams and memory of the five models.")
@@ -32,12 +32,6 @@ struct Step: ParsableCommand {
 
     var variantList: [Variant] { variants.values }
     var nodeList: [Int] { nodes.values }
-    var threadList: [Int] { options.threads.values }
-    var steps: Int { options.steps }
-    var warmup: Int { options.warmup }
-    var batch: Int { options.batch }
-    var gemmSize: Int { options.gemmSize }
-    var precision: MatmulPrecision { options.precision }
 
     func validate() throws {
         guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 2 }) else {
