@@ -3,6 +3,8 @@ import Models
 import NN
 import SCMGen
 
+/// The learning-rate schedule of a run (`TrainConfig.learningRate(atStep:)`): constant `lr`, or
+/// a linear warm-up from 0 to `lr` over `warmupSteps`, then cosine decay to 0 at `steps`.
 public enum LRSchedule: String, Codable, CaseIterable, Sendable { case constant, cosine }
 
 /// Optimisation and bookkeeping settings of a training run.
@@ -57,11 +59,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         precision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .precision) ?? .float32
     }
 
-    /// The learning rate at each step, as `schedule` and `warmupSteps` describe it.
-    public var learningRateSchedule: LearningRateSchedule {
+    /// The learning rate of the step about to be taken (1-based), as `schedule` says.
+    public func learningRate(atStep step: Int) -> Float {
         switch schedule {
-        case .constant: return .constant(lr)
-        case .cosine: return .warmupCosine(peak: lr, warmup: warmupSteps, total: steps, floor: 0)
+        case .constant: return lr
+        case .cosine:
+            if warmupSteps > 0 && step <= warmupSteps { return lr * Float(step) / Float(warmupSteps) }
+            if step >= steps { return 0 }
+            let progress = Double(step - warmupSteps) / Double(max(steps - warmupSteps, 1))
+            return lr * Float(0.5 * (1 + cos(Double.pi * progress)))
         }
     }
 

@@ -10,14 +10,13 @@ import SCMGen
 // checkpoint → held-out eval, until `steps`; then final.h5). The run's files are
 // `<log-dir>/<run>.json` and `<checkpoint-dir>/<run>/step-<k>.h5`, `final.h5` (Run.swift).
 
-/// What a run carries from step to step: the model, AdamW and its schedule, and the
+/// What a run carries from step to step: the model, AdamW, and the
 /// dropout/Gumbel generator. The data stream is the loop's.
 public final class TrainingState {
     public let config: RunConfig
     public let model: CausalModel
     public let optimizer: AdamW
     let ctx: ForwardContext
-    let schedule: LearningRateSchedule
     public internal(set) var completedSteps = 0
 
     /// A fresh run: the model initialised from `config.train.seed`.
@@ -27,7 +26,6 @@ public final class TrainingState {
         optimizer = AdamW(model.namedParameters(), learningRate: config.train.lr, weightDecay: Double(config.train.weightDecay))
         optimizer.learningRateScales = optimizer.parameters.map { $0.0.hasPrefix("pair_context.") ? config.train.pairLRScale : 1 }
         ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout))
-        schedule = config.train.learningRateSchedule
     }
 }
 
@@ -71,7 +69,7 @@ public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> Step
     s.optimizer.zeroGrad()
     terms.total.backward()
     let norm = config.train.gradClip > 0 ? clipGradNorm(s.optimizer.parameters.map(\.1), maxNorm: config.train.gradClip) : 0
-    s.optimizer.learningRate = s.schedule.rate(atStep: step)
+    s.optimizer.learningRate = config.train.learningRate(atStep: step)
     s.optimizer.update()
     terms.total.releaseGraph()
     s.completedSteps = step
