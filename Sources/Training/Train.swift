@@ -88,7 +88,7 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
     MatmulPrecision.set(config.train.precision)
     defer { MatmulPrecision.set(precisionBefore) }
     let total = config.train.steps
-    let evalSuite = output.evalEvery > 0 ? try loadSuite(output.evalSuite) : nil
+    let evalSuite = run.evalSuite
     let start = hooks.seconds()
     var lastState: StreamState? = run.initialStreamState
     func save(_ file: String) throws {

@@ -16,6 +16,8 @@ public struct TrainingRun {
     let state: TrainingState
     let stream: PrefetchingStream
     let log: TrainingLogWriter
+    /// The held-out suite of `output.evalSuite`, when `output.evalEvery` > 0.
+    let evalSuite: [SCMDataset]?
     /// Seconds spent by earlier segments of a resumed run (the log's last `elapsed`).
     let elapsedBefore: Double
     /// The stream's state before this segment's first batch (so a checkpoint taken before any
@@ -24,6 +26,7 @@ public struct TrainingRun {
 
     /// A new run: names it, creates its folders and builds the model from the config's seed.
     public static func fresh(_ config: RunConfig, output: OutputConfig) throws -> TrainingRun {
+        let suite = try heldOutSuite(output, model: config.model)
         let name = try RunFolder.name(output, variant: config.model.variant)
         let folder = try RunFolder.create(output, run: name)
         let json = try encodeConfig(config)
@@ -32,7 +35,7 @@ public struct TrainingRun {
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
                            state: TrainingState(config: config), stream: PrefetchingStream(stream),
                            log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
-                           elapsedBefore: 0, initialStreamState: stream.state)
+                           evalSuite: suite, elapsedBefore: 0, initialStreamState: stream.state)
     }
 
     /// Continues the run of `point` (its folder names the run) up to `steps` in total; the
@@ -46,6 +49,7 @@ public struct TrainingRun {
         }
         var config = point.config
         config.train.steps = steps
+        let suite = try heldOutSuite(output, model: config.model)
         let state = TrainingState(config: config)
         try RunCheckpoint.restore(state, from: point.checkpoint)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
@@ -58,8 +62,19 @@ public struct TrainingRun {
         let log = try TrainingLogWriter.resuming(path: "\(output.logDir)/\(point.runName).json", configJSON: json, upTo: point.step)
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
         return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
-                           state: state, stream: PrefetchingStream(stream), log: log, elapsedBefore: elapsed,
+                           state: state, stream: PrefetchingStream(stream), log: log, evalSuite: suite, elapsedBefore: elapsed,
                            initialStreamState: point.stream)
+    }
+
+    /// The held-out suite, loaded before anything is written, so a suite that does not exist
+    /// or does not fit the model refuses the run instead of failing at the first evaluation.
+    static func heldOutSuite(_ output: OutputConfig, model: ModelConfig) throws -> [SCMDataset]? {
+        guard output.evalEvery > 0 else { return nil }
+        let suite = try loadSuite(output.evalSuite)
+        if let n = suite.map(\.nodeCount).max(), n > model.maxNodes {
+            throw TrainingError("--eval-suite \(output.evalSuite) has graphs of \(n) nodes but the model takes at most \(model.maxNodes); choose a suite with smaller graphs or raise --max-nodes")
+        }
+        return suite
     }
 
     static func encodeConfig(_ config: RunConfig) throws -> String {
