@@ -30,13 +30,17 @@ let package = Package(
         .target(name: "SCMGen", dependencies: ["HDF5Kit", "Randomness"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "HDF5Kit", "Randomness"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
-        .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN"], swiftSettings: fast),
+        // Writing a file through a temporary sibling and a rename: the one way files are replaced.
+        .target(name: "AtomicFile"),
+        .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN", "AtomicFile"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Models", "SCMGen", "NN", "Evaluation", "HDF5Kit", "Randomness", "AtomicFile"],
+                swiftSettings: fast),
         .target(name: "Distributed", dependencies: ["CMPI"]),
         .executableTarget(name: "MPISelfTest", dependencies: ["Distributed"]),
         .executableTarget(
             name: "TrainCLI",
             dependencies: [
-                "SCMGen", "NN", "Models", "Evaluation", "HDF5Kit", "Randomness",
+                "SCMGen", "NN", "Models", "Evaluation", "Training", "HDF5Kit", "Randomness", "AtomicFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -53,7 +57,10 @@ let package = Package(
                     resources: [.copy("Fixtures")],
                     swiftSettings: fast),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SCMGen", "TestSupport"]),
-        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "SCMGen", "HDF5Kit", "Evaluation", "TestSupport"],
+                    swiftSettings: fast),
+        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI", "Training", "Models", "NN", "SCMGen", "HDF5Kit",
+                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "MPISelfTest"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 // Graph-level metrics of one predicted edge-probability matrix against the true DAG.
+import SCMGen
 
 /// Metrics of one dataset's aggregated [N, N] edge probabilities against its true adjacency.
 /// Everything except `notebookSHD` is computed over off-diagonal entries only (a DAG has no
@@ -83,5 +84,32 @@ public struct GraphMetrics: Codable, Equatable, Sendable {
         self.orientationAccuracy = trueEdges > 0 ? Double(correctlyOriented) / Double(trueEdges) : nil
         self.predictedEdges = tp + fp
         self.hasCycle = containsCycle(offDiagonal, nodeCount: n)
+    }
+}
+
+/// The notebook's `compute_shd` on a training batch (logits > 0 vs the truth, differing
+/// entries, mean over items) and the standard SHD (a reversed edge counts once), on each
+/// item's real nodes: the `shd` and `shd_standard` series of the training log.
+public struct BatchSHD {
+    public var notebook = 0.0, standard = 0.0
+
+    public init(logits: [Float], batch: TrainingBatch) {
+        let n = batch.maxNodes
+        for b in 0..<batch.batchSize {
+            let m = batch.nodeCounts[b]
+            var probs = [Float](repeating: 0, count: m * m), truth = [UInt8](repeating: 0, count: m * m)
+            for i in 0..<m {
+                for j in 0..<m {
+                    let k = (b * n + i) * n + j
+                    probs[i * m + j] = logits[k] > 0 ? 1 : 0
+                    truth[i * m + j] = batch.adjacency[k] != 0 ? 1 : 0
+                }
+            }
+            let g = GraphMetrics(probabilities: probs, adjacency: truth, nodeCount: m)
+            notebook += Double(g.notebookSHD)
+            standard += Double(g.shd)
+        }
+        notebook /= Double(max(batch.batchSize, 1))
+        standard /= Double(max(batch.batchSize, 1))
     }
 }

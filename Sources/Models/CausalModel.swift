@@ -74,14 +74,8 @@ public func makeModel(_ config: ModelConfig, seed: UInt64) -> CausalModel {
     }
 }
 
-/// The `stream:` ids of the run's generators (the data stream uses SCMGen's ids 1 and 2).
-public enum RandomStream {
-    public static let initialisation: UInt64 = 10
-    public static let dropout: UInt64 = 11
-}
-
 /// The bilinear DAG head shared by all variants: logits = dag_parent(x) · dag_child(x)ᵀ.
-final class DAGHead {
+final class DAGHead: Module {
     let parent: Linear  // dag_parent [D, D]
     let child: Linear   // dag_child [D, D]
 
@@ -93,8 +87,27 @@ final class DAGHead {
     /// x [B, N, D] → logits [B, N, N].
     func callAsFunction(_ x: Tensor) -> Tensor { matmul(parent(x), child(x), transposeB: true) }
 
-    func namedParameters() -> [(String, Tensor)] {
-        parent.namedParameters(prefix: "dag_parent.") + child.namedParameters(prefix: "dag_child.")
+    func namedParameters(prefix: String) -> [(String, Tensor)] {
+        parent.namedParameters(prefix: prefix + "dag_parent.") + child.namedParameters(prefix: prefix + "dag_child.")
+    }
+}
+
+/// The trunk of A, B, C (through A) and E: node encoder → transformer stack, its attention
+/// biased by the pair context → bilinear DAG head plus the pair context's edge term. Each
+/// variant adds its delta head on the tokens.
+protocol SharedTrunk: CausalModel {
+    var encoder: NodeEncoder { get }
+    var backbone: TransformerEncoder { get }
+    var dag: DAGHead { get }
+    var pair: PairContext? { get }
+}
+
+extension SharedTrunk {
+    /// → tokens x [B, N, D] and edge logits [B, N, N].
+    func trunk(_ input: ModelInput, _ ctx: ForwardContext) -> (x: Tensor, logits: Tensor) {
+        let context = pairTerms(pair, input)                                            // [B, H, N, N], [B, N, N]
+        let x = backbone(encoder(input), bias: context.bias, keyMask: input.keyMask, ctx)  // [B, N, D]
+        return (x, withEdgeTerm(dag(x), context.edge))
     }
 }
 
@@ -110,9 +123,11 @@ func pairTerms(_ pair: PairContext?, _ input: ModelInput) -> (bias: Tensor?, edg
 /// DAG logits plus the pair context's edge term, if any.
 func withEdgeTerm(_ logits: Tensor, _ edge: Tensor?) -> Tensor { edge.map { logits + $0 } ?? logits }
 
-/// A stack of `count` encoder layers with the variant's activation.
-func encoderStack(_ config: ModelConfig, count: Int, rng: inout Xoshiro256) -> TransformerEncoder {
+/// A stack of `count` encoder layers with the variant's activation. `identicalInit`: every
+/// layer starts as a copy of the first, as `nn.TransformerEncoder` deep-copies its layer;
+/// false draws each independently, as an `nn.ModuleList` of fresh layers (D's stage 2).
+func encoderStack(_ config: ModelConfig, count: Int, identicalInit: Bool = true, rng: inout Xoshiro256) -> TransformerEncoder {
     TransformerEncoder(count: count, dModel: config.dModel, heads: config.heads,
                        dimFeedforward: config.feedForward, dropout: config.dropout,
-                       activation: config.activation, rng: &rng)
+                       activation: config.activation, identicalInit: identicalInit, rng: &rng)
 }

@@ -19,18 +19,17 @@ final class MaskedModel: CausalModel {
     let dag: DAGHead
     let deltaLayers: TransformerEncoder  // a ModuleList: layers initialised independently
     let deltaHead: Linear                // [1, D]
-    let pair: PairContext?  // created last: the notebook's parameters initialise as without it
+    let pair: PairContext?
 
     static let biasScale: Float = -10
 
+    // Construction order is the generator's draw order (the notebook's; the pair context last).
     init(_ config: ModelConfig, rng: inout Xoshiro256) {
         self.config = config
         encoder = NodeEncoder(config, rng: &rng)
         dagBackbone = encoderStack(config, count: config.dagLayers, rng: &rng)
         dag = DAGHead(config.dModel, rng: &rng)
-        deltaLayers = TransformerEncoder(count: config.layers, dModel: config.dModel, heads: config.heads,
-                                         dimFeedforward: config.feedForward, dropout: config.dropout,
-                                         activation: config.activation, identicalInit: false, rng: &rng)
+        deltaLayers = encoderStack(config, count: config.layers, identicalInit: false, rng: &rng)
         deltaHead = Linear(config.dModel, 1, rng: &rng)
         pair = config.pairContext ? PairContext(config, rng: &rng) : nil
     }
@@ -59,9 +58,12 @@ final class MaskedModel: CausalModel {
         return affine(parentProb, scale: -Self.biasScale, shift: Self.biasScale) * mask
     }
 
-    func namedParameters(prefix: String) -> [(String, Tensor)] {
-        encoder.namedParameters() + dagBackbone.namedParameters(prefix: "dag_backbone.") + dag.namedParameters()
-            + deltaLayers.namedParameters(prefix: "delta_") + deltaHead.namedParameters(prefix: "delta_head.")
-            + (pair?.namedParameters() ?? [])
+    func namedParameters(prefix p: String) -> [(String, Tensor)] {
+        var params = encoder.namedParameters(prefix: p + "encoder.") + dagBackbone.namedParameters(prefix: p + "dag_backbone.")
+            + dag.namedParameters(prefix: p)
+        for (i, layer) in deltaLayers.layers.enumerated() {  // an nn.ModuleList: no `layers.` level of its own
+            params += layer.namedParameters(prefix: p + "delta_layers.\(i).")
+        }
+        return params + deltaHead.namedParameters(prefix: p + "delta_head.") + (pair?.namedParameters(prefix: p + "pair_context.") ?? [])
     }
 }

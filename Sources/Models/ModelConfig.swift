@@ -58,6 +58,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     public init(variant: Variant) { self.variant = variant }
 
+    /// The seed notebook's model exactly, at its sizes: no feature guard, raw-unit delta heads,
+    /// D without the structural attention bias (the notebook computes it and never uses it),
+    /// no pair context. What a PyTorch export of the notebook loads as.
+    public static func notebook(_ variant: Variant) -> ModelConfig {
+        var c = ModelConfig(variant: variant)
+        c.stdFloor = 0
+        c.featureClip = 0
+        c.structuralBias = false
+        c.standardizedDelta = false
+        c.pairContext = false
+        return c
+    }
+
     /// GELU for A, B, C; PyTorch's default ReLU for D and E, as the notebook builds them.
     public var activation: Activation { [.D, .E].contains(variant) ? .relu : .gelu }
 

@@ -1,7 +1,7 @@
 import Foundation
 import NN
 
-/// Loads a checkpoint's model for inference. A pfn-train checkpoint carries its `RunConfig`;
+/// Loads a checkpoint's model for inference. A pfn-train checkpoint carries its run config;
 /// a PyTorch export may carry only `/params` (+ `format`, `format_version`, `model`): then the
 /// sizes come from the parameter shapes, the head count from any `heads`/`nhead` in `config`
 /// (default 4), and the model is the notebook's exactly (no feature guard, raw-unit delta
@@ -22,14 +22,14 @@ public enum ModelLoading {
     }
 
     static func modelConfig(_ ckpt: Checkpoint, variant: Variant, path: String) throws -> ModelConfig {
-        if let json = ckpt.config, let run = try? JSONDecoder().decode(RunConfig.self, from: Data(json.utf8)) {
+        if let json = ckpt.config, let run = try? JSONDecoder().decode(StoredModelConfig.self, from: Data(json.utf8)) {
             return run.model
         }
         func shape(_ key: String) throws -> [Int] {
             guard let s = ckpt.params[key]?.shape else { throw CheckpointError("\(path): missing parameter \(key)") }
             return s
         }
-        var c = ModelConfig(variant: variant)
+        var c = ModelConfig.notebook(variant)
         let proj = try shape("encoder.feature_proj.weight")  // [D, 6]
         c.dModel = proj[0]
         c.maxNodes = try shape("encoder.pos_emb.weight")[0]
@@ -47,10 +47,6 @@ public enum ModelLoading {
             c.pairContext = true
             c.pairHidden = p.shape[0]
         }
-        c.stdFloor = 0
-        c.featureClip = 0
-        c.structuralBias = false
-        c.standardizedDelta = false
         if let problem = c.validationError() { throw CheckpointError("\(path): \(problem)") }
         return c
     }
@@ -73,4 +69,9 @@ public enum ModelLoading {
         }
         return find(object)
     }
+}
+
+/// The `model` entry of a run config (Training's `RunConfig`): all that inference needs.
+struct StoredModelConfig: Decodable {
+    let model: ModelConfig
 }

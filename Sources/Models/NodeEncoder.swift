@@ -3,7 +3,7 @@ import Randomness
 
 /// The learnable part of `CausalDistributionEncoder` (notebook §3): `feature_proj` maps the
 /// six node features to D, and `pos_emb` adds a learned node-index embedding (optional).
-final class NodeEncoder {
+final class NodeEncoder: Module {
     let featureProj: Linear  // [D, 6]
     let posEmb: Embedding    // [maxNodes, D]
     let useNodeEmbedding: Bool
@@ -22,7 +22,7 @@ final class NodeEncoder {
     }
 
     /// The embedding is listed even when unused, so checkpoints keep the notebook's keys.
-    func namedParameters() -> [(String, Tensor)] {
-        featureProj.namedParameters(prefix: "encoder.feature_proj.") + posEmb.namedParameters(prefix: "encoder.pos_emb.")
+    func namedParameters(prefix: String) -> [(String, Tensor)] {
+        featureProj.namedParameters(prefix: prefix + "feature_proj.") + posEmb.namedParameters(prefix: prefix + "pos_emb.")
     }
 }

@@ -12,13 +12,13 @@ import Randomness
 /// e_ij += GELU(W_o · (1/n) Σ_k (W_a e_ik) ⊙ (W_b e_kj)), which per-node tokens cannot form.
 /// (A transitive reduction through the intervened nodes alone takes the held-out SHD of the
 /// n10 suite from the empty graph's 13.25 to 9.3.)
-final class PairContext {
-    let proj: Linear       // pair_context.proj [P, 8]
-    let left: Linear       // pair_context.triangle_left [P, P]
-    let right: Linear      // pair_context.triangle_right [P, P]
-    let out: Linear        // pair_context.triangle_out [P, P]
-    let attention: Linear  // pair_context.attention [H, P]
-    let edge: Linear       // pair_context.edge [1, P]
+final class PairContext: Module {
+    let proj: Linear       // proj [P, 8]
+    let left: Linear       // triangle_left [P, P]
+    let right: Linear      // triangle_right [P, P]
+    let out: Linear        // triangle_out [P, P]
+    let attention: Linear  // attention [H, P]
+    let edge: Linear       // edge [1, P]
 
     init(_ config: ModelConfig, rng: inout Xoshiro256) {
         let p = config.pairHidden
@@ -43,12 +43,12 @@ final class PairContext {
         return (bias, edge(e).reshaped([b, n, n]))
     }
 
-    func namedParameters() -> [(String, Tensor)] {
-        proj.namedParameters(prefix: "pair_context.proj.")
-            + left.namedParameters(prefix: "pair_context.triangle_left.")
-            + right.namedParameters(prefix: "pair_context.triangle_right.")
-            + out.namedParameters(prefix: "pair_context.triangle_out.")
-            + attention.namedParameters(prefix: "pair_context.attention.")
-            + edge.namedParameters(prefix: "pair_context.edge.")
+    func namedParameters(prefix: String) -> [(String, Tensor)] {
+        proj.namedParameters(prefix: prefix + "proj.")
+            + left.namedParameters(prefix: prefix + "triangle_left.")
+            + right.namedParameters(prefix: prefix + "triangle_right.")
+            + out.namedParameters(prefix: prefix + "triangle_out.")
+            + attention.namedParameters(prefix: prefix + "attention.")
+            + edge.namedParameters(prefix: prefix + "edge.")
     }
 }

@@ -26,7 +26,7 @@ public struct StreamError: Error, CustomStringConvertible {
 }
 
 /// An endless stream of `TrainingBatch`es from the prior, on the training random stream
-/// (`Xoshiro256(seed:, stream: DataRandomStream.training)`).
+/// (`Xoshiro256(seed:, stream: RandomStream.training)`).
 ///
 /// - `.sequential` is the seed's `CausalDataset.__iter__` order: sample N uniformly in
 ///   [nodesMin, nodesMax], one SCM and its whole dataset, then yield every interventional row
@@ -74,7 +74,7 @@ public struct BatchStream {
         self.context = context
         var acc = 0
         nodeWeights = (config.nodesMin...config.nodesMax).map { acc += config.targetCount(nodes: $0); return acc }
-        rng = Xoshiro256(seed: seed, stream: DataRandomStream.training)
+        rng = Xoshiro256(seed: seed, stream: RandomStream.training)
         guard let state else { return }
         guard state.mode == mode else {
             throw StreamError(message: "saved stream state is for the \(state.mode.rawValue) stream, not \(mode.rawValue); resume with the same stream mode")

@@ -107,10 +107,3 @@ public struct PriorConfigError: Error, CustomStringConvertible, Equatable {
     public let message: String
     public var description: String { "invalid prior: \(message)" }
 }
-
-/// The independent random streams of pfn-train's data (`Xoshiro256(seed:stream:)`), so a
-/// training run and the evaluation suites made from the same seed never share draws.
-public enum DataRandomStream {
-    public static let training: UInt64 = 1
-    public static let evaluationSuite: UInt64 = 2
-}

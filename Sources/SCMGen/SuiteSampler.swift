@@ -2,7 +2,7 @@ import Foundation
 import Randomness
 
 /// Held-out evaluation suites, on their own random stream
-/// (`Xoshiro256(seed:, stream: DataRandomStream.evaluationSuite)`), so they never share
+/// (`Xoshiro256(seed:, stream: RandomStream.evaluationSuite)`), so they never share
 /// draws with a training stream of the same seed.
 public enum SuiteSampler {
     /// `count` datasets, each from a fresh SCM with N uniform in [nodesMin, nodesMax] and
@@ -10,7 +10,7 @@ public enum SuiteSampler {
     public static func sample(config: PriorConfig, count: Int, seed: UInt64) throws -> [SCMDataset] {
         try config.validate()
         guard count >= 1 else { throw PriorConfigError(message: "dataset count is \(count); it must be at least 1") }
-        var rng = Xoshiro256(seed: seed, stream: DataRandomStream.evaluationSuite)
+        var rng = Xoshiro256(seed: seed, stream: RandomStream.evaluationSuite)
         return (0..<count).map { _ in
             let n = config.nodesMin + rng.nextInt(config.nodesMax - config.nodesMin + 1)
             return SCMDataset.sample(nodeCount: n, config: config, rng: &rng)
@@ -25,7 +25,7 @@ public enum SuiteSampler {
         }
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
-        let d = Description(prior: config, seed: seed, count: count, randomStream: DataRandomStream.evaluationSuite,
+        let d = Description(prior: config, seed: seed, count: count, randomStream: RandomStream.evaluationSuite,
                             generator: "pfn-train SCMGen (seed notebook SCMGenerator semantics)")
         return String(decoding: try enc.encode(d), as: UTF8.self)
     }

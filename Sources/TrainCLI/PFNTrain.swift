@@ -6,7 +6,7 @@ struct PFNTrain: ParsableCommand {
         commandName: "pfn-train",
         abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
         subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, SampleCommand.self, PlotCommand.self, CompareCommand.self,
-                      BenchDataCommand.self, BenchNNCommand.self, BenchCommand.self, BLASCoreCommand.self],
+                      Bench.self, BenchNNAlias.self, BenchDataAlias.self, BLASCoreCommand.self],
         defaultSubcommand: TrainCommand.self)
 
     static func main() { BLASStartup.useFastKernels(); main(nil) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicFile
 import Evaluation
 import Foundation
 
@@ -41,7 +42,7 @@ struct PlotCommand: ParsableCommand {
         let chosen = series?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let svg = try ComparisonPlot.svg(
             logs: loaded, options: PlotOptions(series: chosen, logScale: logScale, smoothing: smooth))
-        try Data(svg.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try AtomicFile.write(svg, to: out)
         print("wrote \(out) (\(loaded.count) runs)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicFile
 import Evaluation
 import Foundation
 import Models
@@ -52,7 +53,7 @@ struct PredictCommand: ParsableCommand {
             for i in 0..<n {
                 text += names[i] + "," + (0..<n).map { String(format: "%.6f", p[i * n + $0]) }.joined(separator: ",") + "\n"
             }
-            try writeAtomically(text, to: csv)
+            try AtomicFile.write(text, to: csv)
             print("wrote the edge probabilities of dataset \(named[csvIndex].name) to \(csv)")
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SCMGen
 
-/// The SCM prior's command-line options (shared by `sample`, `bench-data` and training).
+/// The SCM prior's command-line options (shared by `sample`, `bench stream` and training).
 /// Unset options keep the seed notebook's defaults (`PriorConfig()`).
 struct PriorOptions: ParsableArguments {
     @Option(help: "Nodes per graph (sets both --nodes-min and --nodes-max).")
@@ -19,24 +19,28 @@ struct PriorOptions: ParsableArguments {
     var noiseScale: Double?
     @Option(help: "Fraction of nodes intervened on, in (0, 1] (default 0.5).")
     var interventionFraction: Double?
-    @Option(help: "Comma-separated intervention values (default 5,8,10).")
-    var interventionValues: String?
-    @Option(help: "lo,hi: draw intervention values uniformly from this range (one regime per listed value).")
-    var interventionRange: String?
+    @Option(help: "Comma-separated intervention values (default 5,8,10).", transform: CommaList<Double>.parse)
+    var interventionValues: CommaList<Double>?
+    @Option(help: "lo,hi: draw intervention values uniformly from this range (one regime per listed value).", transform: CommaList<Double>.parse)
+    var interventionRange: CommaList<Double>?
     @Option(help: "Observational rows per dataset (default 100).")
     var observationalSamples: Int?
     @Option(help: "Rows per intervention regime (default 100).")
     var samplesPerRegime: Int?
-    @Option(help: "With --pair-context: rows per (target, value) the mixed stream simulates for each item's context (default 5).")
-    var contextRows: Int?
-    @Option(help: "Comma-separated enabled edge functions (default all: linear,negative-linear,sin,cos,tanh,log,exp,sqrt,quadratic,cubic).")
-    var edgeFunctions: String?
+    @Option(help: "Comma-separated enabled edge functions (default all: linear,negative-linear,sin,cos,tanh,log,exp,sqrt,quadratic,cubic).", transform: CommaList<EdgeFunction>.parse)
+    var edgeFunctions: CommaList<EdgeFunction>?
     @Option(help: "interventional (default; independent noise) or counterfactual (shared noise).")
-    var deltaMode: String?
+    var deltaMode: DeltaMode?
 
     /// The prior these options describe, validated; errors name the option and the fix.
     func config() throws -> PriorConfig {
         var c = PriorConfig()
+        try apply(to: &c)
+        return c
+    }
+
+    /// Sets the options that were given, then validates the result.
+    func apply(to c: inout PriorConfig) throws {
         if let n = nodes {
             if nodesMin != nil || nodesMax != nil {
                 throw ValidationError("--nodes sets both bounds; do not combine it with --nodes-min/--nodes-max")
@@ -52,39 +56,15 @@ struct PriorOptions: ParsableArguments {
             throw ValidationError("--intervention-fraction is \(f); it must lie in (0, 1]")
         }
         if let v = edgeProb { c.edgeProb = v }
-        c.expectedParents = expectedParents
+        if let v = expectedParents { c.expectedParents = v }
         if let v = noiseScale { c.noiseScale = v }
         if let v = interventionFraction { c.interventionFraction = v }
-        if let s = interventionValues { c.interventionValues = try Self.numbers(s, option: "--intervention-values") }
-        if let s = interventionRange { c.interventionRange = try Self.numbers(s, option: "--intervention-range") }
+        if let v = interventionValues { c.interventionValues = v.values }
+        if let v = interventionRange { c.interventionRange = v.values }
         if let v = observationalSamples { c.observationalSamples = v }
         if let v = samplesPerRegime { c.samplesPerRegime = v }
-        if let v = contextRows { c.contextRowsPerRegime = v }
-        if let s = edgeFunctions {
-            c.edgeFunctions = try s.split(separator: ",").map { part in
-                let name = part.trimmingCharacters(in: .whitespaces)
-                guard let f = EdgeFunction(name: name) else {
-                    throw ValidationError("--edge-functions: unknown function '\(name)'; choose from \(EdgeFunction.allCases.map(\.name).joined(separator: ", "))")
-                }
-                return f
-            }
-        }
-        if let s = deltaMode {
-            guard let m = DeltaMode(rawValue: s) else {
-                throw ValidationError("--delta-mode is '\(s)'; use interventional or counterfactual")
-            }
-            c.deltaMode = m
-        }
+        if let v = edgeFunctions { c.edgeFunctions = v.values }
+        if let v = deltaMode { c.deltaMode = v }
         do { try c.validate() } catch let e as PriorConfigError { throw ValidationError(e.description) }
-        return c
-    }
-
-    static func numbers(_ s: String, option: String) throws -> [Double] {
-        try s.split(separator: ",").map {
-            guard let x = Double($0.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("\(option): '\($0)' is not a number (give comma-separated numbers, e.g. 5,8,10)")
-            }
-            return x
-        }
     }
 }

@@ -1,32 +1,43 @@
 import Foundation
+import Training
 
-/// Training progress on stdout: on a terminal, one line rewritten in place (step, loss,
-/// steps/s, ETA) plus a kept line at each log step; otherwise only the kept lines.
+/// Training progress on stdout, drawn from the run's events: on a terminal, one line
+/// rewritten in place (step, loss, steps/s, ETA) plus a kept line at each log step; otherwise
+/// only the kept lines.
 final class Progress {
     let total: Int
-    let startStep: Int
+    private var startStep = 0
     let isTerminal = isatty(STDOUT_FILENO) != 0
     private var lastDraw = -1.0
     private var live = false
 
-    init(total: Int, startStep: Int) {
+    init(total: Int) {
         self.total = total
-        self.startStep = startStep
         setvbuf(stdout, nil, _IOLBF, 0)
     }
 
+    func handle(_ event: TrainingEvent) {
+        switch event {
+        case .started(let run):
+            startStep = run.firstStep - 1
+            print("run \(run.name): model \(run.config.model.variant.rawValue), \(run.parameterCount) parameters, steps \(run.firstStep)…\(total), log \(run.logPath), checkpoints \(run.folder)/")
+        case let .logged(step, loss, shd, elapsed):
+            clear()
+            print(status(step: step, elapsed: elapsed) + String(format: "  loss %.4f  shd %.1f", loss, shd))
+        case .evaluated:
+            break
+        case let .stepped(step, loss, elapsed):
+            update(step: step, loss: loss, elapsed: elapsed)
+        }
+    }
+
     /// The in-place line, at most ~5 times a second.
-    func update(step: Int, loss: Float, elapsed: Double) {
+    private func update(step: Int, loss: Float, elapsed: Double) {
         guard isTerminal, elapsed - lastDraw >= 0.2 || step == total else { return }
         lastDraw = elapsed
         print("\r\u{1B}[K" + status(step: step, elapsed: elapsed) + String(format: "  loss %.4f", loss), terminator: "")
         fflush(stdout)
         live = true
-    }
-
-    func logLine(step: Int, loss: Float, shd: Double, elapsed: Double) {
-        clear()
-        print(status(step: step, elapsed: elapsed) + String(format: "  loss %.4f  shd %.1f", loss, shd))
     }
 
     func finish() { clear() }

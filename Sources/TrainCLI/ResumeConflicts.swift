@@ -1,48 +1,71 @@
-import Foundation
 import Models
+import SCMGen
+import Training
 
-/// The settings a resumed command line asks for that contradict the checkpoint's config.
+/// The options of a resumed command line that contradict the checkpoint's config.
 ///
 /// A resumed run keeps the checkpoint's config (only `--steps` and the output options may
-/// change), so a flag like `--lr 0.01` or `--nodes 30` would otherwise be silently ignored.
-/// ArgumentParser does not say which options were typed, so a setting counts as given when
-/// the flags' config differs from the all-defaults config; it is a conflict when it also
-/// differs from the checkpoint's. Both configs are built for the checkpoint's variant, so
-/// variant-dependent defaults compare like with like.
-func resumeConflicts(_ command: TrainCommand, checkpoint: RunConfig) throws -> [String] {
-    var flagged = command, plain = try TrainCommand.parse([])
-    flagged.model = checkpoint.model.variant.rawValue
-    plain.model = checkpoint.model.variant.rawValue
-    let given = try flatten(flagged.runConfig()), defaults = try flatten(plain.runConfig())
-    let stored = try flatten(checkpoint)
-    return given.keys.sorted().compactMap { key in
-        guard key != "train.steps", let value = given[key], value != defaults[key], value != stored[key] else { return nil }
-        return "\(flagName(key)) \(value) (the checkpoint has \(stored[key] ?? "none"))"
-    }
+/// change). Every option that may be given on resume is optional, so "given" is exact: the
+/// options given are applied on top of the checkpoint's config, and each field that then
+/// differs is a conflict, named by the option that sets it. An option that restates the
+/// checkpoint's value is no conflict.
+func resumeConflicts(_ command: TrainCommand, checkpoint stored: RunConfig) throws -> [String] {
+    var asked = stored
+    try command.prior.apply(to: &asked.prior)
+    command.modelOptions.apply(to: &asked.prior)
+    try command.modelOptions.apply(to: &asked.model)
+    command.lossOptions.apply(to: &asked.loss)
+    try command.apply(to: &asked.train)
+    asked.train.steps = stored.train.steps
+    guard asked != stored else { return [] }
+    let named = ResumableField.all.compactMap { $0.conflict(asked, stored) }
+    return named.isEmpty ? ["settings that differ from the checkpoint's"] : named
 }
 
-/// `{"train": {"lr": 0.01}}` → `["train.lr": "0.01"]`.
-private func flatten(_ config: RunConfig) throws -> [String: String] {
-    let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(config))
-    var out: [String: String] = [:]
-    func walk(_ value: Any, _ path: String) {
-        if let dict = value as? [String: Any] {
-            for (k, v) in dict { walk(v, path.isEmpty ? k : "\(path).\(k)") }
-        } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
-            out[path] = String(decoding: data, as: UTF8.self)
-        }
-    }
-    walk(object, "")
-    return out
-}
+/// A config field, the option that sets it and how its value reads.
+struct ResumableField {
+    let option: String
+    let value: (RunConfig) -> String
 
-/// `prior.nodesMax` → `--nodes-max` (the option that sets it, for all but a few presets).
-private func flagName(_ key: String) -> String {
-    let field = key.split(separator: ".").last.map(String.init) ?? key
-    let aliases = ["acyclicityWarmup": "acyclicity-warmup", "tauAnnealSteps": "tau-anneal", "warmupSteps": "warmup",
-                   "acyclicity": "loss", "edgeFunctions": "edge-functions"]
-    if let alias = aliases[field] { return "--" + alias }
-    return "--" + field.reduce(into: "") { out, c in
-        if c.isUppercase { out += "-" + c.lowercased() } else { out.append(c) }
+    init<T: Equatable>(_ option: String, _ path: KeyPath<RunConfig, T>) {
+        self.option = option
+        value = { Self.describe($0[keyPath: path]) }
     }
+
+    /// As the option is written: `5,8,10` for a list, `none` for an unset optional.
+    static func describe(_ x: Any) -> String {
+        if let f = x as? EdgeFunction { return f.name }
+        if let list = x as? [Any] { return list.map(describe).joined(separator: ",") }
+        let mirror = Mirror(reflecting: x)
+        if mirror.displayStyle == .optional { return mirror.children.first.map { describe($0.value) } ?? "none" }
+        return String(describing: x)
+    }
+
+    func conflict(_ asked: RunConfig, _ stored: RunConfig) -> String? {
+        let (a, s) = (value(asked), value(stored))
+        return a == s ? nil : "\(option) \(a) (the checkpoint has \(s))"
+    }
+
+    static let all: [ResumableField] = [
+        .init("--batch", \.train.batch), .init("--lr", \.train.lr), .init("--pair-lr-scale", \.train.pairLRScale),
+        .init("--schedule", \.train.schedule.rawValue), .init("--warmup", \.train.warmupSteps),
+        .init("--weight-decay", \.train.weightDecay), .init("--grad-clip", \.train.gradClip), .init("--seed", \.train.seed),
+        .init("--stream", \.train.stream.rawValue), .init("--precision", \.train.precision.rawValue),
+        .init("--tau-start", \.train.tauStart), .init("--tau-end", \.train.tauEnd), .init("--tau-anneal", \.train.tauAnnealSteps),
+        .init("--d-model", \.model.dModel), .init("--heads", \.model.heads), .init("--layers", \.model.layers),
+        .init("--feed-forward", \.model.feedForward), .init("--max-nodes", \.model.maxNodes), .init("--dropout", \.model.dropout),
+        .init("--no-node-embedding", \.model.nodeEmbedding), .init("--std-floor", \.model.stdFloor),
+        .init("--feature-clip", \.model.featureClip), .init("--raw-delta", \.model.standardizedDelta),
+        .init("--pair-context", \.model.pairContext),
+        .init("--loss", \.loss.acyclicity.rawValue), .init("--delta-weight", \.loss.deltaWeight), .init("--dag-weight", \.loss.dagWeight),
+        .init("--acyclicity-weight", \.loss.acyclicityWeight), .init("--sparsity-weight", \.loss.sparsityWeight),
+        .init("--acyclicity-warmup", \.loss.acyclicityWarmup),
+        .init("--nodes-min", \.prior.nodesMin), .init("--nodes-max", \.prior.nodesMax), .init("--edge-prob", \.prior.edgeProb),
+        .init("--expected-parents", \.prior.expectedParents), .init("--noise-scale", \.prior.noiseScale),
+        .init("--intervention-fraction", \.prior.interventionFraction),
+        .init("--intervention-values", \.prior.interventionValues), .init("--intervention-range", \.prior.interventionRange),
+        .init("--observational-samples", \.prior.observationalSamples), .init("--samples-per-regime", \.prior.samplesPerRegime),
+        .init("--context-rows", \.prior.contextRowsPerRegime), .init("--edge-functions", \.prior.edgeFunctions),
+        .init("--delta-mode", \.prior.deltaMode.rawValue),
+    ]
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtomicFile
 import Foundation
 import SCMGen
 
@@ -67,6 +68,6 @@ enum CSVDump {
     }
 
     static func save(_ lines: [String], _ dir: String, _ name: String) throws {
-        try (lines.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: "\(dir)/\(name)")
     }
 }

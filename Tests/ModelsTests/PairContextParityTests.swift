@@ -72,7 +72,7 @@ final class PairContextParityTests: XCTestCase {
         let f = try Self.fixture("pair_context")
         var rng = Xoshiro256(seed: 1)
         let module = PairContext(Self.pairConfig, rng: &rng)
-        let params = module.namedParameters()
+        let params = module.namedParameters(prefix: "pair_context.")
         XCTAssertEqual(Set(params.map(\.0)), Set(try f.root.openGroup("params").childNames().map { "pair_context." + $0 }))
         for (key, p) in params {
             let (data, shape) = try f.array("params/" + key.dropFirst("pair_context.".count))

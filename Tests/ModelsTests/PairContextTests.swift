@@ -79,24 +79,4 @@ final class PairContextTests: XCTestCase {
             }
         }
     }
-
-    /// Configs written before the option existed load without it; the trainer gives only the
-    /// pair-context parameters the lr multiplier.
-    func testOldConfigsLoadWithoutTheContextAndOnlyItsParametersGetTheMultiplier() throws {
-        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunConfig(model: ModelConfig(variant: .A)))) as! [String: Any]
-        var model = json["model"] as! [String: Any], train = json["train"] as! [String: Any]
-        XCTAssertNotNil(model.removeValue(forKey: "pairContext"))
-        XCTAssertNotNil(train.removeValue(forKey: "pairLRScale"))
-        (json["model"], json["train"]) = (model, train)
-        let config = try JSONDecoder().decode(RunConfig.self, from: JSONSerialization.data(withJSONObject: json))
-        XCTAssertFalse(config.model.pairContext)
-        XCTAssertEqual(config.train.pairLRScale, 10)
-        var on = RunConfig(model: tinyConfig(.D))
-        on.model.pairContext = true
-        on.train.pairLRScale = 3
-        let trainer = Trainer(config: on)
-        for ((key, _), scale) in zip(trainer.optimizer.parameters, trainer.optimizer.learningRateScales) {
-            XCTAssertEqual(scale, key.hasPrefix("pair_context.") ? 3 : 1, key)
-        }
-    }
 }

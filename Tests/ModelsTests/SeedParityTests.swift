@@ -19,17 +19,13 @@ final class SeedParityTests: XCTestCase {
 
     /// The notebook's exact model: sizes of the fixture, no feature guard, D without the bias.
     static func seedConfig(_ v: Variant) -> ModelConfig {
-        var c = ModelConfig(variant: v)
+        var c = ModelConfig.notebook(v)
         c.maxNodes = 6
         c.dModel = 16
         c.heads = 2
         c.layers = 2
         c.dagLayers = 2
         c.feedForward = 32
-        c.stdFloor = 0
-        c.featureClip = 0
-        c.structuralBias = false
-        c.standardizedDelta = false
         return c
     }
 

@@ -36,16 +36,6 @@ final class OptimAndCheckpointTests: XCTestCase {
         XCTAssertNotEqual(scaled[1], run(lr: 1e-2, scales: nil)[1])
     }
 
-    func testWarmupCosineRisesLinearlyThenFallsToTheFloor() {
-        let s = LearningRateSchedule.warmupCosine(peak: 1e-3, warmup: 10, total: 110, floor: 1e-5)
-        XCTAssertEqual(s.rate(atStep: 1), 1e-4, accuracy: 1e-9)
-        XCTAssertEqual(s.rate(atStep: 10), 1e-3, accuracy: 1e-9)
-        XCTAssertEqual(s.rate(atStep: 60), (1e-3 + 1e-5) / 2, accuracy: 1e-8)  // half-way down
-        XCTAssertEqual(s.rate(atStep: 110), 1e-5)
-        XCTAssertEqual(s.rate(atStep: 500), 1e-5)
-        XCTAssertEqual(LearningRateSchedule.constant(3e-4).rate(atStep: 77), 3e-4)
-    }
-
     private func model(_ seed: UInt64) -> TransformerEncoder {
         var rng = Xoshiro256(seed: seed)
         return TransformerEncoder(count: 2, dModel: 8, heads: 2, dimFeedforward: 16, rng: &rng)

@@ -14,7 +14,7 @@ final class StreamTests: XCTestCase {
     /// SCM (N uniform in the range), on the training random stream.
     func testSequentialStreamReplaysTheSeedOrder() throws {
         let c = config()
-        var rng = Xoshiro256(seed: 5, stream: DataRandomStream.training)
+        var rng = Xoshiro256(seed: 5, stream: RandomStream.training)
         var expected: [(SCMDataset, Int)] = []
         while expected.count < 140 {
             let n = c.nodesMin + rng.nextInt(c.nodesMax - c.nodesMin + 1)

@@ -35,7 +35,7 @@ final class CommandErrorTests: XCTestCase {
 
     func testUnknownModelIsRefused() throws {
         let p = try folderWithRun()
-        try assertRefused(p, ["--model", "Z", "--steps", "2"] + PFNTrainProcess.tiny, mentions: ["model", "'Z'", "A, B, C, D, E"])
+        try assertRefused(p, ["--model", "Z", "--steps", "2"] + PFNTrainProcess.tiny, mentions: ["--model", "'Z'", "'A', 'B', 'C', 'D' or 'E'"])
     }
 
     func testZeroStepsIsRefused() throws {

@@ -7,14 +7,14 @@ extension CommandErrorTests {
     func testUnknownPrecisionIsRefused() throws {
         let p = try folderWithRun()
         try assertRefused(p, ["--model", "A", "--steps", "2", "--precision", "fp16", "--run-name", "x"] + PFNTrainProcess.tiny,
-                          mentions: ["--precision", "fp16", "fp32 or bf16"])
+                          mentions: ["--precision", "'fp16'", "'fp32' and 'bf16'"])
     }
 
     /// The folder's run trained with the default (bf16).
     func testResumingABF16RunInFP32IsRefused() throws {
         let p = try folderWithRun()
         try assertRefused(p, ["--resume", "checkpoints/A/final.h5", "--steps", "4", "--precision", "fp32"],
-                          mentions: ["--precision", "fp32", "checkpoint has \"bf16\""])
+                          mentions: ["--precision fp32", "checkpoint has bf16"])
     }
 }
 

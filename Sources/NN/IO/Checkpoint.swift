@@ -53,27 +53,29 @@ public struct Checkpoint {
 
     /// Writes the file atomically (temporary file beside `path`, then rename).
     public func write(to path: String) throws {
-        try H5File.writeAtomically(path) { file in
-            let root = try file.root
-            try root.setAttribute("format", Checkpoint.format)
-            try root.setAttribute("format_version", Checkpoint.formatVersion)
-            try root.setAttribute("model", model)
-            if let config { try root.setAttribute("config", config) }
-            try root.setAttribute("step", step)
-            let pg = try root.createGroup("params")
-            for key in params.keys.sorted() { try pg.write(key, params[key]!.values, shape: params[key]!.shape) }
-            if let optimizerStep {
-                let og = try root.createGroup("optim")
-                try og.setAttribute("step", optimizerStep)
-                let m = try og.createGroup("exp_avg"), v = try og.createGroup("exp_avg_sq")
-                for key in expAvg.keys.sorted() { try m.write(key, expAvg[key]!.values, shape: expAvg[key]!.shape) }
-                for key in expAvgSq.keys.sorted() { try v.write(key, expAvgSq[key]!.values, shape: expAvgSq[key]!.shape) }
-            }
-            if !rng.isEmpty {
-                let rg = try root.createGroup("rng")
-                for name in rng.keys.sorted() {
-                    try rg.write(name, rng[name]!.map { Int64(bitPattern: $0) }, shape: [rng[name]!.count])
-                }
+        try H5File.writeAtomically(path) { file in try write(into: file.root) }
+    }
+
+    /// Writes the layout above into `root` (a caller adding its own entries writes them after).
+    public func write(into root: H5Group) throws {
+        try root.setAttribute("format", Checkpoint.format)
+        try root.setAttribute("format_version", Checkpoint.formatVersion)
+        try root.setAttribute("model", model)
+        if let config { try root.setAttribute("config", config) }
+        try root.setAttribute("step", step)
+        let pg = try root.createGroup("params")
+        for key in params.keys.sorted() { try pg.write(key, params[key]!.values, shape: params[key]!.shape) }
+        if let optimizerStep {
+            let og = try root.createGroup("optim")
+            try og.setAttribute("step", optimizerStep)
+            let m = try og.createGroup("exp_avg"), v = try og.createGroup("exp_avg_sq")
+            for key in expAvg.keys.sorted() { try m.write(key, expAvg[key]!.values, shape: expAvg[key]!.shape) }
+            for key in expAvgSq.keys.sorted() { try v.write(key, expAvgSq[key]!.values, shape: expAvgSq[key]!.shape) }
+        }
+        if !rng.isEmpty {
+            let rg = try root.createGroup("rng")
+            for name in rng.keys.sorted() {
+                try rg.write(name, rng[name]!.map { Int64(bitPattern: $0) }, shape: [rng[name]!.count])
             }
         }
     }

@@ -1,5 +1,3 @@
-import Models
-
 /// Analytic FLOP count of the five variants (2 FLOPs per multiply-add), the numerator of
 /// model FLOPs utilisation. Only the products are counted: linear layers (2·M·in·out for M =
 /// B·N tokens) and the attention products; element-wise work, softmax, layer norm, the loss
@@ -20,13 +18,17 @@ import Models
 /// The loss's NOTEARS term is counted apart (`matrixExponentials`): per item a Double
 /// matrix exponential of 18 Taylor products (plus scaling squarings, ~0–1 at these norms)
 /// of n×n matrices, 18·2·n³, with no backward product (the gradient is element-wise).
-enum ModelFlops {
-    static func encoderLayer(_ c: ModelConfig, batch b: Int, nodes n: Int) -> Double {
-        let m = Double(b * n), d = Double(c.dModel), f = Double(c.feedForward)
+public enum ModelFlops {
+    public static func encoderLayer(_ c: ModelConfig, batch b: Int, nodes n: Int) -> Double {
+        encoderLayer(dModel: c.dModel, feedForward: c.feedForward, batch: b, nodes: n)
+    }
+
+    public static func encoderLayer(dModel: Int, feedForward: Int, batch b: Int, nodes n: Int) -> Double {
+        let m = Double(b * n), d = Double(dModel), f = Double(feedForward)
         return 2 * m * (4 * d * d + 2 * d * f) + 4 * Double(b) * Double(n * n) * d
     }
 
-    static func forward(_ c: ModelConfig, batch b: Int, nodes n: Int) -> Double {
+    public static func forward(_ c: ModelConfig, batch b: Int, nodes n: Int) -> Double {
         let m = Double(b * n), d = Double(c.dModel)
         let features = 2 * m * Double(NodeFeatures.count) * d
         let dag = 2 * m * 2 * d * d + 2 * Double(b) * Double(n * n) * d
@@ -45,10 +47,10 @@ enum ModelFlops {
         return features + layers * encoderLayer(c, batch: b, nodes: n) + dag + head
     }
 
-    static func trainingStep(_ c: ModelConfig, batch b: Int, nodes n: Int) -> Double { 3 * forward(c, batch: b, nodes: n) }
+    public static func trainingStep(_ c: ModelConfig, batch b: Int, nodes n: Int) -> Double { 3 * forward(c, batch: b, nodes: n) }
 
     /// The loss's B matrix exponentials (Double, not in `trainingStep`).
-    static func matrixExponentials(batch b: Int, nodes n: Int) -> Double { Double(b) * 18 * 2 * pow3(Double(n)) }
+    public static func matrixExponentials(batch b: Int, nodes n: Int) -> Double { Double(b) * 18 * 2 * pow3(Double(n)) }
 
     private static func pow3(_ x: Double) -> Double { x * x * x }
 }

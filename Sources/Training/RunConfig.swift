@@ -1,46 +1,10 @@
 import Foundation
+import Models
 import NN
 import SCMGen
 
-/// How the NOTEARS acyclicity term h(A) = tr(exp(A∘A)) − N is applied to σ(logits).
-public enum AcyclicityForm: String, Codable, CaseIterable, Sendable {
-    /// The notebook: all N² entries, diagonal included (h is ≥ N(e^{σ²}−1) from the diagonal
-    /// alone, and ~1e6 on dense graphs at initialisation).
-    case seed
-    /// Scale-free: diagonal excluded (self-loops are not edges) and h(A/√N)/N, which lies in
-    /// [0, e − 1) for any A in [0, 1]^{N×N} and is 0 exactly on DAGs, so it can never swamp
-    /// the other terms.
-    case scaled
-}
-
-/// The notebook's `causal_loss_fn` weights and the acyclicity form. Every term is computed on
-/// real nodes only.
-public struct LossConfig: Codable, Equatable, Sendable {
-    public var deltaWeight: Float = 10
-    public var dagWeight: Float = 1
-    public var acyclicityWeight: Float = 0.1
-    public var sparsityWeight: Float = 0.01
-    public var acyclicity: AcyclicityForm = .scaled
-    /// The acyclicity weight ramps linearly from 0 to `acyclicityWeight` over these steps, so
-    /// the structure head learns edges before it is pushed towards DAGs (as AVICI does).
-    public var acyclicityWarmup = 1000
-
-    public init() {}
-
-    /// The notebook's exact loss.
-    public static var seed: LossConfig {
-        var c = LossConfig()
-        c.acyclicity = .seed
-        c.acyclicityWarmup = 0
-        return c
-    }
-
-    public func acyclicityWeight(atStep step: Int) -> Float {
-        guard acyclicityWarmup > 0 else { return acyclicityWeight }
-        return acyclicityWeight * min(1, Float(step) / Float(acyclicityWarmup))
-    }
-}
-
+/// The learning-rate schedule of a run (`TrainConfig.learningRate(atStep:)`): constant `lr`, or
+/// a linear warm-up from 0 to `lr` over `warmupSteps`, then cosine decay to 0 at `steps`.
 public enum LRSchedule: String, Codable, CaseIterable, Sendable { case constant, cosine }
 
 /// Optimisation and bookkeeping settings of a training run.
@@ -93,6 +57,18 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         tauAnnealSteps = try c.decodeIfPresent(Int.self, forKey: .tauAnnealSteps) ?? d.tauAnnealSteps
         pairLRScale = try c.decodeIfPresent(Float.self, forKey: .pairLRScale) ?? d.pairLRScale
         precision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .precision) ?? .float32
+    }
+
+    /// The learning rate of the step about to be taken (1-based), as `schedule` says.
+    public func learningRate(atStep step: Int) -> Float {
+        switch schedule {
+        case .constant: return lr
+        case .cosine:
+            if warmupSteps > 0 && step <= warmupSteps { return lr * Float(step) / Float(warmupSteps) }
+            if step >= steps { return 0 }
+            let progress = Double(step - warmupSteps) / Double(max(steps - warmupSteps, 1))
+            return lr * Float(0.5 * (1 + cos(Double.pi * progress)))
+        }
     }
 
     public func tau(atStep step: Int) -> Float {

@@ -1,27 +1,25 @@
 import ArgumentParser
+import AtomicFile
 import Foundation
 import Models
 import NN
 import SCMGen
 
-/// `pfn-train bench`: the speed of training and evaluation on this machine, per variant, node
-/// count and thread count, with the data streams' throughput, peak memory and model FLOPs
+/// `pfn-train bench [step]`: the speed of training and evaluation on this machine, per variant,
+/// node count and thread count, with the data streams' throughput, peak memory and model FLOPs
 /// utilisation against the sgemm rate measured in the same run. Each (variant, N, threads)
 /// runs in a fresh child process of this binary (hidden `--single`), so its peak RSS is its
 /// own and no allocator or thread-pool state leaks between configurations.
-struct BenchCommand: ParsableCommand {
+extension Bench {
+struct Step: BenchCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "step",
         abstract: "Benchmark training steps, evaluation forwards, data streams and memory of the five models.")
 
-    @Option(help: "Comma-separated variants A-E.") var variants = "A,B,C,D,E"
-    @Option(help: "Comma-separated node counts N (every item of a batch has exactly N nodes).") var nodes = "20,50,100"
-    @Option(help: "Comma-separated thread counts (NN.Threads).") var threads = "1,2"
-    @Option(help: "Timed repetitions per configuration.") var steps = 10
-    @Option(help: "Untimed repetitions first.") var warmup = 3
-    @Option(help: "Batch size B.") var batch = 32
+    @Option(help: "Comma-separated variants A-E.", transform: CommaList.parse) var variants = CommaList(Variant.allCases)
+    @Option(help: "Comma-separated node counts N (every item of a batch has exactly N nodes).", transform: CommaList.parse) var nodes = CommaList([20, 50, 100])
+    @OptionGroup var options: BenchOptions
     @Option(help: "Seconds per data stream and node count (0 skips the data streams).") var dataSeconds = 1.0
-    @Option(help: "Size of the square sgemm that measures the ceiling.") var gemmSize = 2048
     @Option(help: "Also write all results as JSON to this path.") var json: String?
     @Option(help: "Model width D.") var dModel = 128
     @Option(help: "Attention heads.") var heads = 4
@@ -29,33 +27,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Feed-forward width.") var feedForward = 2048
     @Option(help: "Distinct pre-generated batches, cycled through the steps.") var batches = 4
     @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
-    @Option(help: "Matrix products: fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
-    var precision = "fp32"
     @Flag(help: "Models with the pair context (`--pair-context` of train).") var pairContext = false
     @Flag(help: .hidden) var single = false
 
-    var variantList: [Variant] { variants.split(separator: ",").compactMap { Variant(rawValue: $0.trimmingCharacters(in: .whitespaces).uppercased()) } }
-    var nodeList: [Int] { Self.integers(nodes) }
-    var threadList: [Int] { Self.integers(threads) }
-
-    static func integers(_ s: String) -> [Int] { s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var variantList: [Variant] { variants.values }
+    var nodeList: [Int] { nodes.values }
 
     func validate() throws {
-        let names = variants.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
-        if let bad = names.first(where: { Variant(rawValue: $0) == nil }) {
-            throw ValidationError("--variants: unknown variant '\(bad)'; use letters A-E, e.g. --variants A,C")
-        }
-        guard !nodeList.isEmpty, nodeList.count == nodes.split(separator: ",").count, nodeList.allSatisfy({ $0 >= 2 }) else {
+        guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 2 }) else {
             throw ValidationError("--nodes needs node counts of at least 2, e.g. 20,50,100")
         }
-        guard !threadList.isEmpty, threadList.count == threads.split(separator: ",").count, threadList.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("--threads needs positive integers, e.g. 1,2")
-        }
-        guard MatmulPrecision(rawValue: precision) != nil else {
-            throw ValidationError("--precision is '\(precision)'; use fp32 or bf16")
-        }
-        guard steps >= 1, warmup >= 0, batch >= 1, batches >= 1, gemmSize >= 1, dataSeconds >= 0 else {
-            throw ValidationError("--steps, --batch, --batches and --gemm-size must be positive; --warmup and --data-seconds at least 0")
+        guard batches >= 1, dataSeconds >= 0 else {
+            throw ValidationError("--batches must be positive; --data-seconds at least 0")
         }
         var m = ModelConfig(variant: .A)
         (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
@@ -81,8 +64,8 @@ struct BenchCommand: ParsableCommand {
         print("pfn-train bench: \(report.machine.cpuModel), \(report.machine.logicalCPUs) logical CPUs, load \(report.machine.loadAverage)")
         print(BLASStartup.summary)
         print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward); median and IQR of \(steps) steps after \(warmup) warm-up; "
-              + "one child process per configuration; matrix products in \(precision)")
-        let bf16 = MatmulPrecision(rawValue: precision)! == .bfloat16
+              + "one child process per configuration; matrix products in \(precision.rawValue)")
+        let bf16 = precision == .bfloat16
         if bf16 && !MatmulPrecision.bfloat16Supported { print("note: this CPU has no AVX-512 BF16; bf16 products run in fp32") }
         if dataSeconds > 0 { report.data = try measureStreams() }
         let header = [("model", 5), ("N", 4), ("thr", 3), ("params", 10), ("train ms", 9), ("IQR", 6), ("cpu ms", 8),
@@ -115,7 +98,7 @@ struct BenchCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try enc.encode(report).write(to: url)
+            try AtomicFile.write(enc.encode(report), to: json)
             print("wrote \(json)")
         }
     }
@@ -128,13 +111,7 @@ struct BenchCommand: ParsableCommand {
             (prior.nodesMin, prior.nodesMax) = (n, n)
             for mode in [StreamMode.mixed, .sequential] {
                 var s = try BatchStream(config: prior, seed: seed, batchSize: batch, mode: mode)
-                let start = DispatchTime.now().uptimeNanoseconds
-                var count = 0, elapsed = 0.0
-                while elapsed < dataSeconds {
-                    _ = s.next()
-                    count += 1
-                    elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                }
+                let (count, elapsed) = streamRate(&s, seconds: dataSeconds)
                 let items = Double(count * batch) / elapsed
                 out.append(.init(mode: mode.rawValue, nodes: n, itemsPerSecond: items))
                 print(String(format: "data %@ stream, N=%d: %.0f items/s (%.2f ms per batch of %d, one core)",
@@ -151,7 +128,7 @@ struct BenchCommand: ParsableCommand {
         p.arguments = ["bench", "--single", "--variants", v.rawValue, "--nodes", "\(n)", "--threads", "\(t)",
                        "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)", "--d-model", "\(dModel)",
                        "--heads", "\(heads)", "--layers", "\(layers)", "--feed-forward", "\(feedForward)",
-                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision] + (pairContext ? ["--pair-context"] : [])
+                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision.rawValue] + (pairContext ? ["--pair-context"] : [])
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()
@@ -164,4 +141,5 @@ struct BenchCommand: ParsableCommand {
         }
         return r
     }
+}
 }

@@ -1,17 +1,20 @@
 import Foundation
+import Models
 import XCTest
+@testable import Training
 
 /// A regression pin: a 5-step tiny run with a fixed seed must log the losses recorded below.
 ///
 /// Why: the other tests check properties (resume exactness, shapes, gradients); none notices
 /// if a refactor silently changes what training computes — a different initialisation, data
 /// order, feature, loss term or optimizer detail. Step 1's loss is before any update (init,
-/// data, forward, loss); steps 2–5 add backward and AdamW (the high --lr makes updates count).
+/// data, forward, loss); steps 2–5 add backward and AdamW (the high lr makes updates count).
 ///
-/// If a change is *meant* to alter training, re-record: run the command in `args` below in an
-/// empty folder (the binary is .build/release/pfn-train) and copy the `loss`, `delta_mse` and
-/// `dag_bce` arrays of logs/C.json here (add `--no-pair-context` for the notebook's model),
-/// saying in the commit message why they changed.
+/// The run is `pfn-train --model C --steps 5 --log-every 1 --seed 7 --lr 0.01 --stream mixed`
+/// with the CLI tests' tiny arguments (`TinyRun`), driven in-process. If a change is *meant*
+/// to alter training, re-record: run that command in an empty folder and copy the `loss`,
+/// `delta_mse` and `dag_bce` arrays of logs/C.json here (add `--no-pair-context` for the
+/// notebook's model), saying in the commit message why they changed.
 /// Re-recorded after the scale-free acyclicity term h(A/√N)/N and std-unit delta heads
 /// became the defaults, again when dropout masks became counter-based (one generator draw
 /// per mask, a keyed hash per element: a different dropout stream, same distribution), and
@@ -21,9 +24,6 @@ import XCTest
 /// were recorded on the 2-core AVX2 build machine; the package is compiled with
 /// -march=native, so another CPU (e.g. AVX-512) may differ in the last digits.
 final class PinnedLossTests: XCTestCase {
-    static let args = ["--model", "C", "--steps", "5", "--log-every", "1", "--seed", "7", "--lr", "0.01",
-                       "--stream", "mixed"] + PFNTrainProcess.tiny   // tiny includes --threads 1
-
     /// The notebook's model (`--no-pair-context`).
     static let pinnedNotebookModel: [String: [Double]] = [
         "loss": [29.818182, 42.9460907, 21.6030369, 36.9980392, 26.1890697],
@@ -39,20 +39,22 @@ final class PinnedLossTests: XCTestCase {
     ]
 
     func testTinyRunOfTheNotebookModelLogsThePinnedLosses() throws {
-        try check(Self.args + ["--no-pair-context"], Self.pinnedNotebookModel)
+        try check(pairContext: false, Self.pinnedNotebookModel)
     }
 
     func testTinyRunOfTheDefaultModelLogsThePinnedLosses() throws {
-        try check(Self.args, Self.pinnedDefault)
+        try check(pairContext: true, Self.pinnedDefault)
     }
 
-    private func check(_ args: [String], _ pinned: [String: [Double]]) throws {
-        let p = try PFNTrainProcess(self)
-        try p.runOK(args)
-        let log = try p.log("logs/C.json")
-        XCTAssertEqual(try p.series(log, "step"), [1, 2, 3, 4, 5])
+    private func check(pairContext: Bool, _ pinned: [String: [Double]]) throws {
+        let run = try TinyRun(self, variant: .C, seed: 7, steps: 5)
+        run.config.model.pairContext = pairContext
+        run.config.train.lr = 0.01
+        try run.train()
+        let log = try run.log()
+        XCTAssertEqual(log.series["step"], [1, 2, 3, 4, 5])
         for (key, expected) in pinned.sorted(by: { $0.key < $1.key }) {
-            let got = try p.series(log, key)
+            let got = try XCTUnwrap(log.series[key], key)
             XCTAssertEqual(got.count, expected.count, key)
             for (i, (g, e)) in zip(got, expected).enumerated() {
                 // Step 1 has no update yet; later steps amplify summation-order differences

@@ -1,22 +1,24 @@
+import AtomicFile
 import Foundation
 
 /// The training log of file-formats.md §4: a JSON object of parallel arrays (the notebook's
 /// keys `step`, `loss`, `delta_mse`, `dag_bce`, `shd`, `acyclicity`, plus more series) and the
 /// run's `config`. Rewritten atomically after every logged step, so a crash never leaves it
-/// half-written and a plot can read it while the run goes on.
-struct TrainingLogWriter {
-    let path: String
-    let configJSON: String
-    private(set) var series: [String: [Double]] = [:]
+/// half-written and a plot can read it while the run goes on. The reader is `TrainingLog`,
+/// beside it; both take the notebook's keys from `TrainingLog.requiredSeries`.
+public struct TrainingLogWriter {
+    public let path: String
+    public let configJSON: String
+    public private(set) var series: [String: [Double]] = [:]
     private(set) var order: [String] = []
 
-    init(path: String, configJSON: String) {
+    public init(path: String, configJSON: String) {
         self.path = path
         self.configJSON = configJSON
     }
 
     /// Loads an existing log (on resume), keeping the rows logged up to `step` inclusive.
-    static func resuming(path: String, configJSON: String, upTo step: Int) throws -> TrainingLogWriter {
+    public static func resuming(path: String, configJSON: String, upTo step: Int) throws -> TrainingLogWriter {
         var log = TrainingLogWriter(path: path, configJSON: configJSON)
         guard let data = FileManager.default.contents(atPath: path),
               let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -31,7 +33,7 @@ struct TrainingLogWriter {
             let n = key.hasPrefix("eval_") ? keepEval : keep
             log.series[key] = values.prefix(n).map { ($0 as? NSNumber)?.doubleValue ?? .nan }
         }
-        let preferred = ["step", "loss", "delta_mse", "dag_bce", "shd", "acyclicity"]
+        let preferred = TrainingLog.requiredSeries
         log.order.sort { (preferred.firstIndex(of: $0) ?? 99, $0) < (preferred.firstIndex(of: $1) ?? 99, $1) }
         return log
     }
@@ -39,7 +41,7 @@ struct TrainingLogWriter {
     /// Appends one row. Training series (aligned with `step`) and held-out series
     /// (`eval_*`, aligned with `eval_step`) are two groups of parallel arrays; a series first
     /// seen now is back-filled with NaN (written as null), one missing from the row gets NaN.
-    mutating func append(_ row: [(String, Double)]) {
+    public mutating func append(_ row: [(String, Double)]) {
         let isEval = row.first?.0.hasPrefix("eval_") ?? false
         let group = order.filter { $0.hasPrefix("eval_") == isEval }
         let rows = series[isEval ? "eval_step" : "step"]?.count ?? 0
@@ -53,14 +55,14 @@ struct TrainingLogWriter {
         for key in group where series[key]!.count == rows { series[key]!.append(.nan) }
     }
 
-    func write() throws {
+    public func write() throws {
         var out = "{\n  \"config\": \(configJSON)"
         for key in order {
             let values = series[key]!.map { $0.isFinite ? formatNumber($0) : "null" }
             out += ",\n  \"\(key)\": [" + values.joined(separator: ", ") + "]"
         }
         out += "\n}\n"
-        try writeAtomically(out, to: path)
+        try AtomicFile.write(out, to: path)
     }
 }
 
@@ -69,28 +71,4 @@ struct TrainingLogWriter {
 func formatNumber(_ x: Double) -> String {
     if x == x.rounded(), Swift.abs(x) < 1e15 { return String(Int64(x)) }
     return String(format: "%.9g", x)
-}
-
-/// Writes text to a temporary file beside `path` and renames it over `path`.
-func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-        try text.write(to: tmp, atomically: false, encoding: .utf8)
-        guard rename(tmp.path, path) == 0 else {
-            throw CLIError("cannot write '\(path)': \(String(cString: strerror(errno)))")
-        }
-    } catch let error as CLIError {
-        unlink(tmp.path)
-        throw error
-    } catch {
-        unlink(tmp.path)
-        throw CLIError("cannot write '\(path)': \(error.localizedDescription) (is the folder writable?)")
-    }
-}
-
-/// A user-facing error: printed as one line, exit code 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }

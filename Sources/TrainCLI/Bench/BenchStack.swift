@@ -1,49 +1,39 @@
 import ArgumentParser
 import Foundation
+import Models
 import NN
 import Randomness
 
-/// `pfn-train bench-nn`: times one training step (forward, loss, backward, AdamW) and one
-/// evaluation forward of Model A's encoder stack (4 layers, width 128, 4 heads, feed-forward
-/// 2048, GELU, dropout 0.1) at batch 32, and a large sgemm in the same run for the ceiling.
-struct BenchNNCommand: ParsableCommand {
+/// `pfn-train bench stack` (formerly `bench-nn`): times one training step (forward, loss,
+/// backward, AdamW) and one evaluation forward of Model A's encoder stack (4 layers, width
+/// 128, 4 heads, feed-forward 2048, GELU, dropout 0.1) at batch 32, and a large sgemm in the
+/// same run for the ceiling.
+extension Bench {
+struct Stack: BenchCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-nn",
+        commandName: "stack",
         abstract: "Benchmark the NN library on Model A's transformer encoder stack.")
 
-    @Option(help: "Comma-separated node counts N.") var nodes = "20,50"
-    @Option(help: "Comma-separated thread counts (NN.Threads).") var threads = "1,2"
-    @Option(help: "Timed repetitions per configuration.") var steps = 10
-    @Option(help: "Untimed repetitions first.") var warmup = 3
-    @Option(help: "Batch size B.") var batch = 32
+    @Option(help: "Comma-separated node counts N.", transform: CommaList.parse) var nodes = CommaList([20, 50])
+    @OptionGroup var options: BenchOptions
     @Option(help: "Encoder layers.") var layers = 4
-    @Option(help: "Model width D.") var width = 128
+    @Option(name: [.customLong("d-model"), .customLong("width")], help: "Model width D.") var width = 128
     @Option(help: "Attention heads.") var heads = 4
-    @Option(help: "Feed-forward width.") var ff = 2048
-    @Option(help: "Size of the square sgemm that measures the ceiling.") var gemmSize = 2048
-    @Option(help: "Matrix products: fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
-    var precision = "fp32"
+    @Option(name: [.customLong("feed-forward"), .customLong("ff")], help: "Feed-forward width.") var ff = 2048
     @Flag(help: "Also time the feed-forward products (forward and backward shapes) in fp32 and bf16.")
     var products = false
 
-    func validate() throws {
-        guard steps >= 1, warmup >= 0, batch >= 1, layers >= 1, width >= 1, heads >= 1, ff >= 1, gemmSize >= 1 else {
-            throw ValidationError("sizes and --steps must be positive (--warmup may be 0)")
-        }
-        guard MatmulPrecision(rawValue: precision) != nil else {
-            throw ValidationError("--precision is '\(precision)'; use fp32 or bf16")
-        }
-        guard width % heads == 0 else { throw ValidationError("--width \(width) must be divisible by --heads \(heads)") }
-        guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--nodes needs positive integers, e.g. 20,50") }
-        guard !threadList.isEmpty, threadList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads needs positive integers, e.g. 1,2") }
-    }
+    var nodeList: [Int] { nodes.values }
 
-    var nodeList: [Int] { nodes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
-    var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    func validate() throws {
+        guard layers >= 1, width >= 1, heads >= 1, ff >= 1 else { throw ValidationError("sizes must be positive") }
+        guard width % heads == 0 else { throw ValidationError("--d-model \(width) must be divisible by --heads \(heads)") }
+        guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--nodes needs positive integers, e.g. 20,50") }
+    }
 
     func run() throws {
         print("NN bench: \(layers)-layer encoder, D=\(width), H=\(heads), FF=\(ff), GELU, dropout 0.1, B=\(batch); "
-              + "median of \(steps) after \(warmup) warm-up; NN threads (OpenBLAS serial per call); products in \(precision)")
+              + "median of \(steps) after \(warmup) warm-up; NN threads (OpenBLAS serial per call); products in \(precision.rawValue)")
         print("(cpu ms: process CPU time of a step, all threads: robust to other load at 1 thread)")
         print(String(format: "%3@ %5@ %10@ %8@ %8@ %9@ %9@ %8@ %9@ %9@", "thr", "N", "GFLOP", "step ms", "cpu ms",
                      "GFLOP/s", "of sgemm", "eval ms", "sgemm", "GFLOP/s"))
@@ -51,7 +41,7 @@ struct BenchNNCommand: ParsableCommand {
         for t in threadList {
             Threads.setCount(t)
             let gemmRate = sgemmRate(size: gemmSize)
-            usePrecision(MatmulPrecision(rawValue: precision)!)
+            usePrecision(precision)
             defer { MatmulPrecision.set(.float32) }
             for n in nodeList {
                 let (stepMs, cpuMs, evalMs) = timeStack(nodes: n)
@@ -63,13 +53,9 @@ struct BenchNNCommand: ParsableCommand {
         }
     }
 
-    /// Multiply-adds ×2 of every product in a training step: forward, and twice that in
-    /// backward (input and weight gradients; for attention dS·K, dSᵀ·Q, dO·Vᵀ, Pᵀ·dO).
+    /// A training step of the stack: the forward's products, and twice that in backward.
     func stepFlops(nodes n: Int) -> Double {
-        let m = Double(batch * n), d = Double(width), f = Double(ff)
-        let linears = 2 * m * (d * 3 * d + d * d + 2 * d * f)
-        let attn = 4 * Double(batch) * Double(n * n) * d
-        return 3 * Double(layers) * (linears + attn)
+        3 * Double(layers) * ModelFlops.encoderLayer(dModel: width, feedForward: ff, batch: batch, nodes: n)
     }
 
     func timeStack(nodes n: Int) -> (step: Double, cpu: Double, eval: Double) {
@@ -91,4 +77,5 @@ struct BenchNNCommand: ParsableCommand {
         let eval = Tape.withoutRecording { timeRepetitions(count: steps, warmup: warmup) { _ = stack(x, evalCtx) }.wall }
         return (median(step), median(cpu), median(eval))
     }
+}
 }

@@ -2,7 +2,7 @@ import Foundation
 import NN
 import Randomness
 
-extension BenchNNCommand {
+extension Bench.Stack {
     /// GFLOP/s of the six feed-forward products of a training step at B·N rows (the first
     /// node count), fp32 (OpenBLAS) against bf16, at each thread count: median of `steps`.
     func timeProducts() {

@@ -3,20 +3,21 @@ import Foundation
 import Models
 import NN
 import SCMGen
+import Training
 
 /// One benchmark configuration, run inside the child process (`pfn-train bench --single`):
 /// pre-generates batches of exactly N nodes from the mixed stream, then times
-/// `Trainer.step` (forward, loss with its B matrix exponentials, backward, AdamW) cycling
+/// `trainStep` (forward, loss with its B matrix exponentials, backward, AdamW) cycling
 /// through them, then `ModelPredictor.predict` (evaluation mode, no graph), then reads the
 /// process's peak RSS. Data generation is outside the timings (see the stream throughput).
 struct BenchSingle {
-    let command: BenchCommand
+    let command: Bench.Step
 
     func run() throws -> BenchReport.Result {
         let c = command
         let (v, n, t) = (c.variantList[0], c.nodeList[0], c.threadList[0])
         Threads.setCount(t)
-        let precision = MatmulPrecision(rawValue: c.precision)!
+        let precision = c.precision
         usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
@@ -25,10 +26,10 @@ struct BenchSingle {
 
         var train = TrainConfig()
         (train.batch, train.seed, train.steps, train.precision) = (c.batch, c.seed, c.warmup + c.steps, precision)
-        let trainer = Trainer(config: RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior))
+        let trainer = TrainingState(config: RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior))
         var i = 0
         let (stepWall, stepCPU) = try timeRepetitions(count: c.steps, warmup: c.warmup) {
-            _ = try trainer.step(data[i % data.count])
+            _ = try trainStep(trainer, data[i % data.count])
             i += 1
         }
         let predictor = ModelPredictor(trainer.model)

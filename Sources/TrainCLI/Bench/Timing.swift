@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Randomness
+import SCMGen
 
 /// Wall and process-CPU milliseconds of `count` repetitions of `body` after `warmup`
 /// untimed ones. CPU time covers all threads: at 1 thread it is a load-robust check on the
@@ -66,4 +67,17 @@ func peakRSSMegabytes() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return Double(usage.ru_maxrss) / 1024
+}
+
+/// Batches drawn from `stream` on this thread until `seconds` have passed, and the seconds
+/// taken (the loop's own clock, the one `timeRepetitions` uses).
+func streamRate(_ stream: inout BatchStream, seconds: Double) -> (batches: Int, seconds: Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var count = 0, elapsed = 0.0
+    while elapsed < seconds {
+        _ = stream.next()
+        count += 1
+        elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    return (count, elapsed)
 }

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SCMGen
+
+/// `pfn-train bench stream`: batches per second of the data streams on one core (the caller's
+/// thread, no prefetch), so the producer can be checked against the trainer's step time.
+extension Bench {
+    struct Stream: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stream",
+            abstract: "Measure batches/s of the sequential and mixed data streams on one core.")
+
+        @Option(name: [.customLong("batch"), .customLong("batch-size")], help: "Batch size.")
+        var batch = 32
+        @Option(help: "Seconds to run each stream.")
+        var seconds = 3.0
+        @Option(help: "Random seed.")
+        var seed: UInt64 = 0
+        @Option(help: "Stream to measure (default: both).")
+        var stream: StreamMode?
+        @Flag(help: "Also simulate each mixed item's regime context (what pair-context models train on).")
+        var pairContext = false
+        @Option(help: "With --pair-context: rows per (target, value) simulated for each item's context (default 5).")
+        var contextRows: Int?
+        @OptionGroup var prior: PriorOptions
+
+        func validate() throws {
+            guard batch >= 1, seconds > 0 else { throw ValidationError("--batch and --seconds must be positive") }
+            if contextRows != nil && !pairContext {
+                throw ValidationError("--context-rows applies only with --pair-context; add it or drop --context-rows")
+            }
+        }
+
+        func run() throws {
+            var config = try prior.config()
+            if let v = contextRows { config.contextRowsPerRegime = v }
+            for mode in stream.map({ [$0] }) ?? [.sequential, .mixed] {
+                var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext)
+                let (count, elapsed) = streamRate(&s, seconds: seconds)
+                let rate = Double(count) / elapsed
+                print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context" : ""), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batch): "
+                    + String(format: "%.1f batches/s (%.2f ms/batch, %d batches in %.1f s)", rate, 1000 / rate, count, elapsed))
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Models
+
+/// Loss options: the notebook's weights; `--loss seed` is its exact loss.
+struct LossOptions: ParsableArguments {
+    @Option(help: "Loss preset: default (acyclicity without the diagonal, divided by N, warmed up) or seed (the notebook's exact loss).")
+    var loss: LossPreset?
+    @Option(help: "Weight of Huber(delta) (default 10).")
+    var deltaWeight: Float?
+    @Option(help: "Weight of BCE(adjacency) (default 1).")
+    var dagWeight: Float?
+    @Option(help: "Weight of the NOTEARS acyclicity term (default 0.1).")
+    var acyclicityWeight: Float?
+    @Option(help: "Weight of the L1 sparsity term (default 0.01).")
+    var sparsityWeight: Float?
+    @Option(help: "Steps over which the acyclicity weight ramps up from 0 (default 1000; seed: 0).")
+    var acyclicityWarmup: Int?
+
+    /// Sets the options that were given; `--loss` first, so the weights refine the preset.
+    func apply(to c: inout LossConfig) {
+        if let preset = loss { c = preset.config }
+        if let v = deltaWeight { c.deltaWeight = v }
+        if let v = dagWeight { c.dagWeight = v }
+        if let v = acyclicityWeight { c.acyclicityWeight = v }
+        if let v = sparsityWeight { c.sparsityWeight = v }
+        if let v = acyclicityWarmup { c.acyclicityWarmup = v }
+    }
+}

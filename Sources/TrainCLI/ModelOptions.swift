@@ -1,0 +1,76 @@
+import ArgumentParser
+import Models
+import SCMGen
+import Training
+
+/// Model shape options. Unset options keep the notebook's sizes; --max-nodes defaults to the
+/// prior's largest graph (at least 50, the notebook's `num_nodes`).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model width d_model (default 128).")
+    var dModel: Int?
+    @Option(help: "Attention heads (default 4).")
+    var heads: Int?
+    @Option(help: "Transformer layers (D: stage-2 layers; default 4).")
+    var layers: Int?
+    @Option(help: "Feed-forward width (default 2048).")
+    var feedForward: Int?
+    @Option(help: "Largest graph the model takes (node-embedding rows; default max(50, --nodes-max)).")
+    var maxNodes: Int?
+    @Option(help: "Dropout in training (default 0.1).")
+    var dropout: Float?
+    @Flag(help: "Drop the learned node-index embedding (permutation-equivariant model).")
+    var noNodeEmbedding = false
+    @Option(help: "Feature guard: floor of the std that ratio features divide by (default 0.01; 0 = the notebook's).")
+    var stdFloor: Float?
+    @Option(help: "Feature guard: clip of the ratio features (default 100; 0 = no clip, the notebook's).")
+    var featureClip: Float?
+    @Flag(help: "Delta heads in raw units, as the notebook (default: in units of each node's std).")
+    var rawDelta = false
+    @Flag(inversion: .prefixedNo,
+          help: "Pair context (default on): features of all the dataset's regimes and the observational correlations for every pair of nodes bias attention and add to the edge logits. Not in the notebook; it adds pair_context.* parameters, so --no-pair-context gives the notebook's models.")
+    var pairContext: Bool?
+    @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5).")
+    var contextRows: Int?
+    @Option(help: "C: Gumbel temperature at the start (default 1).")
+    var tauStart: Float?
+    @Option(help: "C: Gumbel temperature at the end of annealing (default = --tau-start).")
+    var tauEnd: Float?
+    @Option(help: "C: steps over which the temperature anneals geometrically.")
+    var tauAnneal: Int?
+
+    var tauGiven: String? {
+        tauStart != nil ? "--tau-start" : tauEnd != nil ? "--tau-end" : tauAnneal != nil ? "--tau-anneal" : nil
+    }
+
+    /// Sets the model options that were given (a fresh run starts from the variant's defaults
+    /// with --max-nodes from the prior; a resumed one from its checkpoint's config).
+    func apply(to c: inout ModelConfig) throws {
+        if let v = dModel { c.dModel = v }
+        if let v = heads { c.heads = v }
+        if let v = layers { c.layers = v }
+        if let v = feedForward { c.feedForward = v }
+        if let v = maxNodes { c.maxNodes = v }
+        if let v = dropout { c.dropout = v }
+        if noNodeEmbedding { c.nodeEmbedding = false }
+        if let v = stdFloor { c.stdFloor = v }
+        if let v = featureClip { c.featureClip = v }
+        if rawDelta { c.standardizedDelta = false }
+        if let v = pairContext { c.pairContext = v }
+        if !(c.stdFloor >= 0) || !(c.featureClip >= 0) {
+            throw ValidationError("--std-floor and --feature-clip must be ≥ 0 (0 turns each off)")
+        }
+        if let problem = c.validationError() { throw ValidationError(problem) }
+    }
+
+    /// The Gumbel temperature options that were given.
+    func apply(to train: inout TrainConfig) throws {
+        if let v = tauStart { train.tauStart = v; train.tauEnd = v }
+        if let v = tauEnd { train.tauEnd = v }
+        if let v = tauAnneal { train.tauAnnealSteps = v }
+        if !(train.tauStart > 0 && train.tauEnd > 0) { throw ValidationError("Gumbel temperatures must be positive") }
+    }
+
+    func apply(to prior: inout PriorConfig) {
+        if let v = contextRows { prior.contextRowsPerRegime = v }
+    }
+}

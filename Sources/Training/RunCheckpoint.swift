@@ -1,0 +1,66 @@
+import HDF5Kit
+import Models
+import NN
+import Randomness
+import SCMGen
+
+/// The one place that maps a run's state to and from a `Checkpoint` file (file-formats.md §3):
+///   /params, /optim        the model's parameters and AdamW's moments (NN's `Checkpoint`)
+///   /rng/dropout           the dropout/Gumbel generator
+///   /stream                the data stream's `StreamState`: dataset `rng` int64[4] and the
+///                          attributes `mode`, `cursor`, `batches`
+/// Checkpoints written before `/stream` existed kept the stream as `/rng/stream` plus
+/// `/rng/stream_position` = [cursor, batches]; they still load and resume exactly.
+enum RunCheckpoint {
+    /// Writes everything needed to continue exactly, atomically.
+    static func write(_ state: TrainingState, stream: StreamState?, configJSON: String, to path: String) throws {
+        let checkpoint = Checkpoint(model: state.config.model.variant.rawValue, config: configJSON,
+                                    step: Int64(state.completedSteps), parameters: state.model.namedParameters(),
+                                    optimizer: state.optimizer, rng: ["dropout": state.ctx.rng.state])
+        try H5File.writeAtomically(path) { file in
+            let root = try file.root
+            try checkpoint.write(into: root)
+            if let stream {
+                let g = try root.createGroup("stream")
+                try g.write("rng", stream.rng.map { Int64(bitPattern: $0) }, shape: [stream.rng.count])
+                try g.setAttribute("mode", stream.mode.rawValue)
+                try g.setAttribute("cursor", Int64(stream.cursor))
+                try g.setAttribute("batches", Int64(stream.batches))
+            }
+        }
+    }
+
+    /// The data stream's state saved with the checkpoint at `path`, or nil if it has none.
+    /// `mode` is the run's stream mode (the old layout did not store it).
+    static func streamState(_ path: String, checkpoint: Checkpoint, mode: StreamMode) throws -> StreamState? {
+        let root = try H5File.open(path).root
+        if root.isGroup("stream") {
+            let g = try root.openGroup("stream")
+            guard let stored = try g.stringAttribute("mode"), let m = StreamMode(rawValue: stored),
+                  let cursor = try g.attribute("cursor", as: Int64.self),
+                  let batches = try g.attribute("batches", as: Int64.self) else {
+                throw CheckpointError("\(path): /stream lacks its mode, cursor or batches attribute")
+            }
+            let rng = try g.read("rng", as: Int64.self).data.map { UInt64(bitPattern: $0) }
+            return StreamState(mode: m, rng: rng, cursor: Int(cursor), batches: Int(batches))
+        }
+        guard let rng = checkpoint.rng["stream"], let pos = checkpoint.rng["stream_position"], pos.count == 2 else { return nil }
+        return StreamState(mode: mode, rng: rng, cursor: Int(pos[0]), batches: Int(pos[1]))
+    }
+
+    /// Restores parameters, optimizer moments, the dropout generator and the step into a
+    /// freshly built `state` of the same variant and shapes (strict: every mismatch is named).
+    static func restore(_ state: TrainingState, from checkpoint: Checkpoint) throws {
+        let variant = state.config.model.variant.rawValue
+        guard checkpoint.model == variant else {
+            throw CheckpointError("the checkpoint is of model \(checkpoint.model), not \(variant); pass --model \(checkpoint.model)")
+        }
+        try checkpoint.loadParameters(into: state.model.namedParameters())
+        try checkpoint.loadOptimizer(into: state.optimizer)
+        guard let dropout = checkpoint.rng["dropout"], dropout.count == 4 else {
+            throw CheckpointError("the checkpoint has no /rng/dropout state; it cannot be resumed exactly")
+        }
+        state.ctx.rng = Xoshiro256(state: dropout)
+        state.completedSteps = Int(checkpoint.step)
+    }
+}

@@ -1,0 +1,160 @@
+import Evaluation
+import Foundation
+import Models
+import NN
+import Randomness
+import SCMGen
+
+// One training run, read top to bottom as nanoGPT's train.py: the state a run carries, one
+// step (forward → loss → backward → clip → lr → AdamW), then the loop (batch → step → log →
+// checkpoint → held-out eval, until `steps`; then final.h5). The run's files are
+// `<log-dir>/<run>.json` and `<checkpoint-dir>/<run>/step-<k>.h5`, `final.h5` (Run.swift).
+
+/// What a run carries from step to step: the model, AdamW, and the
+/// dropout/Gumbel generator. The data stream is the loop's.
+public final class TrainingState {
+    public let config: RunConfig
+    public let model: CausalModel
+    public let optimizer: AdamW
+    let ctx: ForwardContext
+    public internal(set) var completedSteps = 0
+
+    /// A fresh run: the model initialised from `config.train.seed`.
+    public init(config: RunConfig) {
+        self.config = config
+        model = makeModel(config.model, seed: config.train.seed)
+        optimizer = AdamW(model.namedParameters(), learningRate: config.train.lr, weightDecay: Double(config.train.weightDecay))
+        optimizer.learningRateScales = optimizer.parameters.map { $0.0.hasPrefix("pair_context.") ? config.train.pairLRScale : 1 }
+        ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout))
+    }
+}
+
+/// The values of one training step, for the log.
+public struct StepResult {
+    public let step: Int
+    public let loss: Float
+    public let terms: LossTerms
+    public let logits: [Float]        // [B, N, N]
+    public let learningRate: Float
+    public let tau: Float
+    public let acyclicityWeight: Float
+    public let gradNorm: Float
+}
+
+/// A loss that is NaN or infinite: training stops before the update, naming the term.
+public struct NonFiniteLossError: Error, CustomStringConvertible {
+    public let step: Int
+    public let terms: [(String, Float)]
+    public var description: String {
+        let bad = terms.filter { !$0.1.isFinite }.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+        return "non-finite loss at step \(step): \(bad.isEmpty ? "total" : bad)"
+    }
+}
+
+/// One optimisation step on `batch`. Throws before updating if the loss is not finite.
+public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> StepResult {
+    let step = s.completedSteps + 1
+    let (config, ctx) = (s.config, s.ctx)
+    ctx.training = true
+    ctx.gumbelTemperature = config.train.tau(atStep: step)
+    let hWeight = config.loss.acyclicityWeight(atStep: step)
+
+    let out = s.model(ModelInput(batch, config: config.model), ctx)
+    let terms = causalLoss(out, batch, config: config.loss, acyclicityWeight: hWeight)
+    let loss = terms.total.item
+    guard loss.isFinite else {
+        throw NonFiniteLossError(step: step, terms: [("delta huber", terms.deltaHuber), ("dag bce", terms.dagBCE),
+                                                     ("acyclicity", terms.acyclicity), ("sparsity", terms.sparsity)])
+    }
+    s.optimizer.zeroGrad()
+    terms.total.backward()
+    let norm = config.train.gradClip > 0 ? clipGradNorm(s.optimizer.parameters.map(\.1), maxNorm: config.train.gradClip) : 0
+    s.optimizer.learningRate = config.train.learningRate(atStep: step)
+    s.optimizer.update()
+    terms.total.releaseGraph()
+    s.completedSteps = step
+    return StepResult(step: step, loss: loss, terms: terms, logits: out.logits.scalars, learningRate: s.optimizer.learningRate,
+                      tau: ctx.gumbelTemperature, acyclicityWeight: hWeight, gradNorm: norm)
+}
+
+/// Trains `run` up to its config's `steps`, reporting through `hooks`. Returns when the run is
+/// done or `hooks.shouldStop()` asked it to stop (after saving step-<k>.h5 and the log);
+/// throws `NonFiniteLossError` (after writing the log; the last checkpoint is kept).
+public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) throws -> TrainingOutcome {
+    let (config, state, output) = (run.config, run.state, run.output)
+    var log = run.log
+    // The run's arithmetic, process-wide while it runs (NN's matrix products read it).
+    let precisionBefore = MatmulPrecision.current
+    MatmulPrecision.set(config.train.precision)
+    defer { MatmulPrecision.set(precisionBefore) }
+    let total = config.train.steps
+    let evalSuite = run.evalSuite
+    let start = hooks.seconds()
+    var lastState: StreamState? = run.initialStreamState
+    func save(_ file: String) throws {
+        try RunCheckpoint.write(state, stream: lastState, configJSON: run.configJSON, to: "\(run.folder)/\(file)")
+    }
+    hooks.events(.started(RunInfo(name: run.name, config: config, parameterCount: state.model.parameterCount,
+                                  firstStep: state.completedSteps + 1, logPath: log.path, folder: run.folder)))
+
+    while state.completedSteps < total {
+        if hooks.shouldStop() {
+            let file = "step-\(state.completedSteps).h5"
+            try save(file)
+            try log.write()
+            return .interrupted(step: state.completedSteps, checkpoint: "\(run.folder)/\(file)", log: log.path)
+        }
+        let batch = run.stream.next()
+        let result: StepResult
+        do { result = try trainStep(state, batch) } catch let error as NonFiniteLossError {
+            try log.write()
+            throw error
+        }
+        lastState = batch.streamState
+        let step = result.step
+        let segment = hooks.seconds() - start   // seconds of this segment of the run
+
+        if step == 1 || step % output.logEvery == 0 || step == total {
+            let shd = BatchSHD(logits: result.logits, batch: batch)
+            log.append(logRow(result, shd, config: config, elapsed: run.elapsedBefore + segment))
+            try log.write()
+            hooks.events(.logged(step: step, loss: result.loss, shd: shd.notebook, elapsed: segment))
+        }
+        if output.checkpointEvery > 0 && step % output.checkpointEvery == 0 && step != total {
+            try save("step-\(step).h5")
+        }
+        if let suite = evalSuite, step % output.evalEvery == 0 || step == total {
+            let evaluator = Evaluator()
+            let report = evaluator.report(try evaluator.evaluate(ModelPredictor(state.model), on: suite),
+                                          suite: output.evalSuite, step: step)
+            let series = report.logSeries()
+            log.append([("eval_step", Double(step))] + series.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            try log.write()
+            hooks.events(.evaluated(step: step, series: series))
+        }
+        hooks.events(.stepped(step: step, loss: result.loss, elapsed: segment))
+    }
+    try save("final.h5")
+    try log.write()
+    return .finished(checkpoint: "\(run.folder)/final.h5", log: log.path)
+}
+
+/// One log row: the notebook's keys plus the other loss terms and bookkeeping.
+func logRow(_ r: StepResult, _ shd: BatchSHD, config: RunConfig, elapsed: Double) -> [(String, Double)] {
+    var values: [(String, Double)] = [
+        ("step", Double(r.step)), ("loss", Double(r.loss)), ("delta_mse", Double(r.terms.deltaMSE)),
+        ("dag_bce", Double(r.terms.dagBCE)), ("shd", shd.notebook), ("acyclicity", Double(r.terms.acyclicity)),
+        ("shd_standard", shd.standard), ("delta_huber", Double(r.terms.deltaHuber)),
+        ("l1", Double(r.terms.sparsity)), ("acyclicity_weight", Double(r.acyclicityWeight)),
+        ("lr", Double(r.learningRate)), ("elapsed", elapsed),
+    ]
+    if config.model.variant == .C { values.append(("tau", Double(r.tau))) }
+    if config.train.gradClip > 0 { values.append(("grad_norm", Double(r.gradNorm))) }
+    return values
+}
+
+/// A built-in suite by name, or a suite file.
+func loadSuite(_ nameOrPath: String) throws -> [SCMDataset] {
+    if FileManager.default.fileExists(atPath: nameOrPath) { return try SCMSuiteFile.read(nameOrPath) }
+    return try BuiltinSuites.datasets(nameOrPath)
+}

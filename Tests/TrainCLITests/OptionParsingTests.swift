@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Models
+import NN
+import SCMGen
+import Training
+import XCTest
+@testable import TrainCLI
+
+/// The command lines as the parser reads them, in-process: typed values, lists, options that
+/// do not apply, and "given" on resume.
+final class OptionParsingTests: XCTestCase {
+    func testEnumOptionsParseToTheirTypes() throws {
+        let c = try TrainCommand.parse(["--model", "c", "--steps", "3", "--stream", "sequential", "--precision", "fp32",
+                                        "--schedule", "cosine", "--warmup", "2", "--loss", "seed"]).runConfig()
+        XCTAssertEqual(c.model.variant, .C)
+        XCTAssertEqual(c.train.steps, 3)
+        XCTAssertEqual(c.train.stream, .sequential)
+        XCTAssertEqual(c.train.precision, .float32)
+        XCTAssertEqual(c.train.schedule, .cosine)
+        XCTAssertEqual(c.train.warmupSteps, 2)
+        XCTAssertEqual(c.loss, .seed)
+    }
+
+    func testANewRunGetsTheCommandLineDefaults() throws {
+        let c = try TrainCommand.parse([]).runConfig()
+        XCTAssertEqual(c.model.variant, .C)
+        XCTAssertTrue(c.model.pairContext)
+        XCTAssertEqual(c.model.maxNodes, 50)
+        XCTAssertEqual(c.train.precision, .bfloat16)
+        XCTAssertEqual(c.train.lr, 1e-4)
+        XCTAssertEqual(c.loss, LossConfig())
+    }
+
+    func testListOptionsTakeCommaSeparatedValues() throws {
+        let bench = try Bench.Step.parse(["--variants", "A,d", "--nodes", "4, 8", "--threads", "1"])
+        XCTAssertEqual(bench.variantList, [.A, .D])
+        XCTAssertEqual(bench.nodeList, [4, 8])
+        XCTAssertEqual(bench.threadList, [1])
+        let prior = try PriorOptions.parse(["--edge-functions", "sin,negative-linear", "--intervention-values", "1,2.5"]).config()
+        XCTAssertEqual(prior.edgeFunctions, [.sin, .negativeLinear])
+        XCTAssertEqual(prior.interventionValues, [1, 2.5])
+        XCTAssertThrowsError(try Bench.Step.parse(["--variants", "A,F"]))
+    }
+
+    func testOptionsThatDoNotApplyAreRefused() throws {
+        XCTAssertThrowsError(try TrainCommand.parse(["--warmup", "5"]), "--warmup without the cosine schedule")
+        XCTAssertNoThrow(try TrainCommand.parse(["--schedule", "cosine", "--warmup", "5"]))
+        XCTAssertThrowsError(try TrainCommand.parse(["--model", "A", "--tau-start", "0.5"]), "--tau-* for a model other than C")
+        XCTAssertNoThrow(try TrainCommand.parse(["--model", "C", "--tau-start", "0.5"]))
+        XCTAssertThrowsError(try TrainCommand.parse(["--no-pair-context", "--pair-lr-scale", "3"]), "--pair-lr-scale without the pair context")
+        XCTAssertThrowsError(try TrainCommand.parse(["--eval-suite", "n10"]), "--eval-suite without --eval-every")
+        XCTAssertNoThrow(try TrainCommand.parse(["--eval-suite", "n10", "--eval-every", "5"]))
+        XCTAssertThrowsError(try TrainCommand.parse(["--stream", "sequential", "--context-rows", "3"]), "--context-rows off the mixed stream")
+        XCTAssertThrowsError(try SampleCommand.parse(["--context-rows", "3"]), "--context-rows in sample")
+    }
+
+    /// `--lr 0.0001` is the default, but given on resume it is given: against a run trained at
+    /// 1e-3 it is a contradiction, not silence. Restating the checkpoint's value is accepted.
+    func testAnExplicitDefaultThatContradictsTheCheckpointIsRefusedOnResume() throws {
+        var stored = try TrainCommand.parse(["--model", "A", "--nodes", "5", "--lr", "0.001"]).runConfig()
+        stored.train.steps = 10
+        let existing = #filePath  // --resume must name a file that exists; the checkpoint's config is `stored`
+        let contradicting = try TrainCommand.parse(["--resume", existing, "--steps", "20", "--lr", "0.0001"])
+        XCTAssertEqual(try resumeConflicts(contradicting, checkpoint: stored), ["--lr 0.0001 (the checkpoint has 0.001)"])
+        let restating = try TrainCommand.parse(["--resume", existing, "--steps", "20", "--lr", "0.001", "--nodes", "5", "--model", "A"])
+        XCTAssertEqual(try resumeConflicts(restating, checkpoint: stored), [])
+        let shape = try TrainCommand.parse(["--resume", existing, "--steps", "20", "--d-model", "64"])
+        XCTAssertEqual(try resumeConflicts(shape, checkpoint: stored), ["--d-model 64 (the checkpoint has 128)"])
+    }
+}
