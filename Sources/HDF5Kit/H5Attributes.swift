@@ -85,6 +85,15 @@ extension H5Group {
         }
     }
 
+    /// The stored element class of attribute `attr`.
+    public func attributeStoredClass(_ attr: String) throws -> H5StoredClass {
+        let aid = try checked(H5Aopen(handle, attr, pfn_H5P_DEFAULT()), "cannot open attribute \(attrWhere(attr))")
+        defer { H5Aclose(aid) }
+        let type = H5Aget_type(aid)
+        defer { H5Tclose(type) }
+        return h5StoredClass(type)
+    }
+
     // MARK: Helpers
 
     private func attrWhere(_ attr: String) -> String { "'\(attr)' on '\(name)' in \(file)" }

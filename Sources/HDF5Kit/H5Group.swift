@@ -57,6 +57,12 @@ public final class H5Group {
         return H5Group(owner: owner, file: file, id: gid, name: path(child))
     }
 
+    /// Removes the link `child` (a group or dataset); true if it existed.
+    @discardableResult
+    public func remove(_ child: String) -> Bool {
+        contains(child) && H5Ldelete(id, child, pfn_H5P_DEFAULT()) >= 0
+    }
+
     /// Names of the direct children (groups and datasets), in name order.
     public func childNames() throws -> [String] {
         var info = H5G_info_t()
