@@ -47,7 +47,9 @@ public final class H5File {
         guard H5Fis_hdf5(path) > 0 else { throw H5Error("'\(path)' is not an HDF5 file") }
         let flags = writable ? pfn_H5F_ACC_RDWR() : pfn_H5F_ACC_RDONLY()
         let id = H5Fopen(path, flags, pfn_H5P_DEFAULT())
-        guard id >= 0 else { throw H5Error("cannot open HDF5 file '\(path)'") }
+        guard id >= 0 else {
+            throw H5Error("cannot open HDF5 file '\(path)' (damaged or truncated, or open for writing in another program)")
+        }
         return H5File(path: path, id: id)
     }
 
