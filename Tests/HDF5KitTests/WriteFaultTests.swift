@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 import HDF5Kit
 import XCTest
@@ -123,5 +124,31 @@ final class WriteFaultTests: XCTestCase {
         try? p.run()
         p.waitUntilExit()
         return p.processIdentifier
+    }
+}
+
+/// A damaged header can claim a dimension of 2^45 (one flipped bit): reading it is an error
+/// naming the dataset, not an allocation failure that aborts the process.
+final class DamagedShapeTests: XCTestCase {
+    func testDatasetClaimingMoreValuesThanMemoryIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("h5kit-shape-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("huge.h5").path
+        // Declared with the C API: HDF5 allocates contiguous storage only when data is written.
+        let fileID = H5Fcreate(path, pfn_H5F_ACC_TRUNC(), pfn_H5P_DEFAULT(), pfn_H5P_DEFAULT())
+        XCTAssertGreaterThanOrEqual(fileID, 0)
+        var dims: [hsize_t] = [1 << 45]
+        let space = H5Screate_simple(1, &dims, nil)
+        let dset = H5Dcreate2(fileID, "huge", pfn_H5T_IEEE_F32LE(), space, pfn_H5P_DEFAULT(), pfn_H5P_DEFAULT(), pfn_H5P_DEFAULT())
+        H5Dclose(dset)
+        H5Sclose(space)
+        H5Fclose(fileID)
+        let root = try H5File.open(path).root
+        guard root.contains("huge") else { throw XCTSkip("this HDF5 build refuses to declare a 2^45-element dataset") }
+        XCTAssertEqual(try root.shape(of: "huge"), [1 << 45])
+        XCTAssertThrowsError(try root.read("huge", as: Float.self)) { error in
+            XCTAssertTrue("\(error)".contains("'/huge'") && "\(error)".contains("memory"), "\(error)")
+        }
     }
 }
