@@ -45,7 +45,8 @@ extension H5Group {
         case .integer, .float: break
         default: throw H5Error("attribute \(attrWhere(attr)) is not numeric")
         }
-        var values = [T](repeating: 0, count: elementCount(aid))
+        let count = try checkedElementCount([elementCount(aid)], bytesEach: MemoryLayout<T>.stride) { "attribute \(attrWhere(attr))" }
+        var values = [T](repeating: 0, count: count)
         try values.withUnsafeMutableBufferPointer { buf in
             try checkedStatus(H5Aread(aid, T.nativeType, buf.baseAddress), "cannot read attribute \(attrWhere(attr))")
         }
@@ -64,7 +65,7 @@ extension H5Group {
         let type = H5Aget_type(aid)
         defer { H5Tclose(type) }
         guard h5StoredClass(type) == .string else { throw H5Error("attribute \(attrWhere(attr)) is not a string") }
-        let count = elementCount(aid)
+        let count = try checkedElementCount([elementCount(aid)], bytesEach: 8) { "attribute \(attrWhere(attr))" }
         if H5Tis_variable_str(type) > 0 {
             let mem = variableStringType()
             defer { H5Tclose(mem) }
@@ -74,6 +75,7 @@ extension H5Group {
             return ptrs.map { $0.map { String(cString: $0) } ?? "" }
         }
         let width = H5Tget_size(type)
+        _ = try checkedElementCount([count, width], bytesEach: 1) { "attribute \(attrWhere(attr))" }
         let mem = H5Tcopy(pfn_H5T_C_S1())
         defer { H5Tclose(mem) }
         H5Tset_size(mem, width)
@@ -83,6 +85,15 @@ extension H5Group {
             let bytes = buf[(i * width)..<((i + 1) * width)].prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)
         }
+    }
+
+    /// The stored element class of attribute `attr`.
+    public func attributeStoredClass(_ attr: String) throws -> H5StoredClass {
+        let aid = try checked(H5Aopen(handle, attr, pfn_H5P_DEFAULT()), "cannot open attribute \(attrWhere(attr))")
+        defer { H5Aclose(aid) }
+        let type = H5Aget_type(aid)
+        defer { H5Tclose(type) }
+        return h5StoredClass(type)
     }
 
     // MARK: Helpers
@@ -119,6 +130,6 @@ extension H5Group {
     private func elementCount(_ aid: hid_t) -> Int {
         let space = H5Aget_space(aid)
         defer { H5Sclose(space) }
-        return Int(H5Sget_simple_extent_npoints(space))
+        return max(0, Int(H5Sget_simple_extent_npoints(space)))
     }
 }

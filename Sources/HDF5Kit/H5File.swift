@@ -47,27 +47,50 @@ public final class H5File {
         guard H5Fis_hdf5(path) > 0 else { throw H5Error("'\(path)' is not an HDF5 file") }
         let flags = writable ? pfn_H5F_ACC_RDWR() : pfn_H5F_ACC_RDONLY()
         let id = H5Fopen(path, flags, pfn_H5P_DEFAULT())
-        guard id >= 0 else { throw H5Error("cannot open HDF5 file '\(path)'") }
+        guard id >= 0 else {
+            throw H5Error("cannot open HDF5 file '\(path)' (damaged or truncated, or open for writing in another program)")
+        }
         return H5File(path: path, id: id)
     }
 
-    /// Writes a file atomically: `body` fills a temporary file beside `path`, which is then
-    /// renamed over `path`. A crash or a throw leaves any earlier `path` untouched.
+    /// Writes a file atomically and durably: `body` fills an in-memory HDF5 file, whose bytes
+    /// go to a temporary file beside `path` that is fsync'd and renamed over `path`. A crash,
+    /// a throw or a full disk leaves any earlier `path` untouched and no temporary file.
+    ///
+    /// HDF5 never writes to disk itself here: when libhdf5's own writes fail (a full disk),
+    /// its close paths can crash the process, so the only disk I/O is ours, with errno.
     public static func writeAtomically(_ path: String, _ body: (H5File) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let image: [UInt8]
         do {
-            let file = try create(tmp)
+            let file = try createInMemory(path)
             try body(file)
+            image = try file.image()
             try file.close()
-            guard rename(tmp, path) == 0 else {
-                throw H5Error("cannot rename '\(tmp)' to '\(path)': \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            unlink(tmp)
-            throw error
         }
+        try AtomicFileWriter.write(image, to: path)
+    }
+
+    /// A file that lives in memory only (HDF5's core driver without backing store); `path` is
+    /// the name its errors use.
+    static func createInMemory(_ path: String) throws -> H5File {
+        pfn_H5_silence_errors()
+        let fapl = H5Pcreate(pfn_H5P_FILE_ACCESS())
+        defer { H5Pclose(fapl) }
+        try checkedStatus(H5Pset_fapl_core(fapl, 1 << 20, false), "cannot set up an in-memory HDF5 file for '\(path)'")
+        let id = H5Fcreate(path, pfn_H5F_ACC_TRUNC(), pfn_H5P_DEFAULT(), fapl)
+        guard id >= 0 else { throw H5Error("cannot create an in-memory HDF5 file for '\(path)'") }
+        return H5File(path: path, id: id)
+    }
+
+    /// The bytes of the whole file as it would be on disk (after a flush).
+    func image() throws -> [UInt8] {
+        try checkedStatus(H5Fflush(id, H5F_SCOPE_GLOBAL), "cannot flush HDF5 file '\(path)'")
+        let size = H5Fget_file_image(id, nil, 0)
+        guard size > 0 else { throw H5Error("cannot get the image of HDF5 file '\(path)'") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let got = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+        guard got == size else { throw H5Error("cannot get the image of HDF5 file '\(path)'") }
+        return bytes
     }
 
     /// Flushes everything to disk and closes the file (HDF5 keeps it open underneath until

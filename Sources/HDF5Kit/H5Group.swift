@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// A group in an open HDF5 file: child groups, n-dimensional datasets, and attributes.
 /// Errors name the file and the full object path.
@@ -55,6 +56,12 @@ public final class H5Group {
         let gid = try checked(H5Gcreate2(id, child, lcpl, gcpl, pfn_H5P_DEFAULT()),
                               "cannot create group \(where_(child))")
         return H5Group(owner: owner, file: file, id: gid, name: path(child))
+    }
+
+    /// Removes the link `child` (a group or dataset); true if it existed.
+    @discardableResult
+    public func remove(_ child: String) -> Bool {
+        contains(child) && H5Ldelete(id, child, pfn_H5P_DEFAULT()) >= 0
     }
 
     /// Names of the direct children (groups and datasets), in name order.
@@ -137,7 +144,7 @@ public final class H5Group {
         case .integer, .float: break
         default: throw H5Error("dataset \(where_(child)) is not numeric")
         }
-        let count = shape.reduce(1, *)
+        let count = try checkedElementCount(shape, bytesEach: MemoryLayout<T>.stride) { "dataset \(where_(child))" }
         var data = [T](repeating: 0, count: count)
         if count > 0 {
             try data.withUnsafeMutableBufferPointer { buf in
@@ -160,7 +167,11 @@ public final class H5Group {
         guard rank >= 0 else { throw H5Error("cannot read the shape of \(where_(child))") }
         var dims = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, nil)
-        return dims.map { Int($0) }
+        let shape = dims.compactMap { Int(exactly: $0) }
+        guard shape.count == rank else {
+            throw H5Error("dataset \(where_(child)) has dimensions \(dims) too large for this machine (is the file damaged?)")
+        }
+        return shape
     }
 
     // MARK: Attributes
@@ -176,4 +187,21 @@ func h5StoredClass(_ type: hid_t) -> H5StoredClass {
     case H5T_STRING: return .string
     default: return .other
     }
+}
+
+/// The number of elements of `shape`, refusing sizes that overflow or exceed the machine's
+/// memory: a damaged header (one flipped bit in a dimension) must be an error, not a failed
+/// allocation that aborts the process.
+func checkedElementCount(_ shape: [Int], bytesEach: Int, _ what: () -> String) throws -> Int {
+    var n = 1, overflow = false
+    for d in shape {
+        let (p, o) = n.multipliedReportingOverflow(by: d)
+        overflow = overflow || o || d < 0
+        n = p
+    }
+    let (bytes, o) = n.multipliedReportingOverflow(by: max(bytesEach, 1))
+    guard !overflow, !o, UInt64(bytes) <= ProcessInfo.processInfo.physicalMemory / 2 else {
+        throw H5Error("\(what()) has shape \(shape), more values than fit in this machine's memory (is the file damaged?)")
+    }
+    return n
 }

@@ -26,6 +26,27 @@ public struct Xoshiro256: RandomNumberGenerator, Codable, Equatable, Sendable {
         (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
+    /// Restores a state read from a file or another untrusted source: throws instead of
+    /// trapping when it is not four words or is all zero (a state xoshiro256 never reaches,
+    /// and from which it would return only zeros).
+    public init(validating state: [UInt64]) throws {
+        guard state.count == 4 else { throw Xoshiro256StateError("has \(state.count) words; expected 4") }
+        guard state.contains(where: { $0 != 0 }) else { throw Xoshiro256StateError("is all zero, which xoshiro256 never reaches") }
+        self.init(state: state)
+    }
+
+    private enum CodingKeys: String, CodingKey { case s0, s1, s2, s3 }
+
+    /// As the synthesised decoder (same keys), refusing the all-zero state.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let words = [try c.decode(UInt64.self, forKey: .s0), try c.decode(UInt64.self, forKey: .s1),
+                     try c.decode(UInt64.self, forKey: .s2), try c.decode(UInt64.self, forKey: .s3)]
+        do { try self.init(validating: words) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "xoshiro256 state \(error)"))
+        }
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
@@ -87,6 +108,13 @@ public struct Xoshiro256: RandomNumberGenerator, Codable, Equatable, Sendable {
 
     @inline(__always)
     private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}
+
+/// A saved xoshiro256 state that cannot be restored; the message completes "the state …".
+public struct Xoshiro256StateError: Error, CustomStringConvertible, Equatable {
+    public let problem: String
+    public init(_ problem: String) { self.problem = problem }
+    public var description: String { "the xoshiro256 state \(problem)" }
 }
 
 /// SplitMix64, used only to expand a seed into a xoshiro state.

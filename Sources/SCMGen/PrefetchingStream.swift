@@ -6,23 +6,28 @@ import Foundation
 /// (not from how far the producer got). Releasing it stops the producer.
 public final class PrefetchingStream: @unchecked Sendable {
     private let channel: Channel
+    /// The stream itself when the system refused the producer thread (a pids limit): batches
+    /// are then made on the consumer's thread, the same batches in the same order.
+    private var inline: BatchStream?
 
     public init(_ stream: BatchStream, capacity: Int = 4) {
         let channel = Channel(capacity: max(1, capacity))
         self.channel = channel
         // The thread holds the channel, never `self`, so releasing `self` can stop it.
-        let t = Thread {
+        let started = startDetachedThread {
             var s = stream
             while channel.put(s.next()) {}
         }
-        t.name = "pfn-train batch producer"
-        t.start()
+        if !started { inline = stream }
     }
 
     deinit { channel.stop() }
 
     /// The next batch, waiting for the producer if it has none ready.
-    public func next() -> TrainingBatch { channel.take() }
+    public func next() -> TrainingBatch {
+        if inline != nil { return inline!.next() }
+        return channel.take()
+    }
 
     /// A bounded FIFO between one producer and one consumer.
     private final class Channel: @unchecked Sendable {
@@ -61,4 +66,22 @@ public final class PrefetchingStream: @unchecked Sendable {
             condition.unlock()
         }
     }
+}
+
+/// Starts a detached thread running `body`; false if the system refuses (EAGAIN). Foundation's
+/// `Thread.start` cannot report that failure, and a consumer would then wait forever.
+private func startDetachedThread(_ body: @escaping () -> Void) -> Bool {
+    final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    defer { pthread_attr_destroy(&attr) }
+    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+    let box = Unmanaged.passRetained(Box(body))
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, &attr, { arg in
+        Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
+        return nil
+    }, box.toOpaque())
+    if rc != 0 { box.release(); return false }
+    return true
 }

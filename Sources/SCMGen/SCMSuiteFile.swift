@@ -57,7 +57,11 @@ public enum SCMSuiteFile {
         guard fmt == format else {
             throw SuiteFileError("\(path): root attribute 'format' is \"\(fmt)\"; expected \"\(format)\"")
         }
-        guard let version = try root.attribute("format_version", as: Int64.self) else {
+        let version: Int64?
+        do { version = try root.integerAttribute("format_version", as: Int64.self) } catch {
+            throw SuiteFileError("\(path): \(error); expected format_version \(formatVersion)")
+        }
+        guard let version else {
             throw SuiteFileError("\(path): missing root attribute 'format_version'; expected \(formatVersion)")
         }
         guard version == formatVersion else {
@@ -66,7 +70,14 @@ public enum SCMSuiteFile {
         }
         guard root.isGroup("datasets") else { throw SuiteFileError("\(path): missing group '/datasets'") }
         let top = try root.openGroup("datasets")
-        return try top.childNames().map { ($0, try read(try top.openGroup($0), path: path)) }
+        let names = try top.childNames()
+        guard !names.isEmpty else {
+            throw SuiteFileError("\(path): the group '/datasets' is empty; a suite needs at least one dataset")
+        }
+        return try names.map { name in
+            guard top.isGroup(name) else { throw SuiteFileError("\(path): '/datasets/\(name)' is not a group (each dataset is a group)") }
+            return (name, try read(try top.openGroup(name), path: path))
+        }
     }
 
     static func read(_ g: H5Group, path: String) throws -> SCMDataset {
@@ -108,7 +119,7 @@ public enum SCMSuiteFile {
         }
         var counterfactual = false
         if g.hasAttribute("counterfactual") {
-            guard let c = try g.attribute("counterfactual", as: Int64.self), c == 0 || c == 1 else {
+            guard let c = try? g.integerAttribute("counterfactual", as: Int64.self), c == 0 || c == 1 else {
                 throw v.error("counterfactual", "attribute must be 0 or 1")
             }
             counterfactual = c == 1
@@ -119,9 +130,11 @@ public enum SCMSuiteFile {
             guard s.count == n else { throw v.error("node_names", "attribute has \(s.count) names for \(n) nodes") }
             names = s
         }
-        return SCMDataset(nodeCount: n, observational: obs, interventional: inter, regime: regime,
-                          regimeTargets: targets, regimeValues: values, queryIndex: query,
-                          adjacency: adjacency, edgeTypes: edgeTypes, counterfactual: counterfactual, nodeNames: names)
+        let dataset = SCMDataset(nodeCount: n, observational: obs, interventional: inter, regime: regime,
+                                 regimeTargets: targets, regimeValues: values, queryIndex: query,
+                                 adjacency: adjacency, edgeTypes: edgeTypes, counterfactual: counterfactual, nodeNames: names)
+        do { try dataset.validate() } catch let p as SCMDatasetProblem { throw v.error(p.field, p.problem) }
+        return dataset
     }
 }
 
@@ -143,7 +156,7 @@ struct SuiteValidator {
     func floats(_ child: String, rank: Int? = nil, shape: [Int]? = nil) throws -> ([Float], [Int]) {
         guard group.contains(child) else { throw error(child, "is missing (required by file-formats §1)") }
         guard case .float = try group.storedClass(of: child) else {
-            throw error(child, "has type \(try group.storedClass(of: child)); expected float32")
+            throw error(child, "has type \(try group.storedClass(of: child).summary); expected float32")
         }
         let (data, s) = try group.read(child, as: Float.self)
         try check(child, s, rank: rank, shape: shape)
@@ -154,11 +167,15 @@ struct SuiteValidator {
                                             _ type: T.Type) throws -> ([T], [Int]) {
         guard group.contains(child) else { throw error(child, "is missing (required by file-formats §1)") }
         guard case .integer = try group.storedClass(of: child) else {
-            throw error(child, "has type \(try group.storedClass(of: child)); expected an integer type (\(T.self))")
+            throw error(child, "has type \(try group.storedClass(of: child).summary); expected an integer type (\(T.self))")
         }
-        let (data, s) = try group.read(child, as: T.self)
+        // Read at full width and check each value fits: HDF5 would clip or truncate silently.
+        let (wide, s) = try group.read(child, as: Int64.self)
         try check(child, s, rank: rank, shape: shape)
-        return (data, s)
+        if let i = wide.firstIndex(where: { T(exactly: $0) == nil }) {
+            throw error(child, "has value \(wide[i]) at index \(i), which does not fit \(T.self)")
+        }
+        return (wide.map { T($0) }, s)
     }
 
     func check(_ child: String, _ s: [Int], rank: Int?, shape: [Int]?) throws {

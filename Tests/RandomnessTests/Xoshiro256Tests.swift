@@ -36,3 +36,21 @@ final class Xoshiro256Tests: XCTestCase {
         for c in counts { XCTAssertEqual(Double(c), 10_000, accuracy: 475) }
     }
 }
+
+/// Issue 13, D15: a saved state from a file is restored without trapping.
+final class Xoshiro256StateTests: XCTestCase {
+    func testAllZeroOrWrongSizedSavedStateThrowsInsteadOfTrapping() {
+        XCTAssertThrowsError(try Xoshiro256(validating: [0, 0, 0, 0])) { XCTAssertTrue("\($0)".contains("all zero"), "\($0)") }
+        XCTAssertThrowsError(try Xoshiro256(validating: [1, 2, 3])) { XCTAssertTrue("\($0)".contains("3 words"), "\($0)") }
+        var g = Xoshiro256(seed: 5)
+        _ = g.next()
+        XCTAssertEqual(try Xoshiro256(validating: g.state), g)
+    }
+
+    func testDecodingAnAllZeroStateThrows() throws {
+        let good = try JSONEncoder().encode(Xoshiro256(seed: 3))
+        XCTAssertEqual(try JSONDecoder().decode(Xoshiro256.self, from: good), Xoshiro256(seed: 3))
+        let zero = Data(#"{"s0":0,"s1":0,"s2":0,"s3":0}"#.utf8)
+        XCTAssertThrowsError(try JSONDecoder().decode(Xoshiro256.self, from: zero))
+    }
+}

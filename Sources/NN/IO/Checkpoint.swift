@@ -8,6 +8,28 @@ public struct NamedArray: Equatable {
     public init(shape: [Int], values: [Float]) { self.shape = shape; self.values = values }
 }
 
+extension NamedArray {
+    /// "NaN at [i, j]" for the first non-finite value, or nil when all are finite.
+    static func firstNonFinite(_ values: [Float], shape: [Int]) -> String? {
+        guard let i = firstNonFiniteIndex(values) else { return nil }
+        var rest = i, index: [Int] = []
+        for d in shape.reversed() { index.append(d > 0 ? rest % d : 0); rest /= max(d, 1) }
+        let x = values[i]
+        return "\(x.isNaN ? "NaN" : x > 0 ? "inf" : "-inf") at \(Array(index.reversed()))"
+    }
+}
+
+/// The index of the first NaN or ±Inf, or nil (a fast pass first: most arrays are clean).
+func firstNonFiniteIndex(_ values: UnsafeBufferPointer<Float>) -> Int? {
+    var bad = false
+    for x in values where !x.isFinite { bad = true; break }
+    return bad ? values.firstIndex { !$0.isFinite } : nil
+}
+
+func firstNonFiniteIndex(_ values: [Float]) -> Int? {
+    values.withUnsafeBufferPointer { firstNonFiniteIndex($0) }
+}
+
 public struct CheckpointError: Error, CustomStringConvertible, Equatable {
     public let message: String
     public init(_ message: String) { self.message = message }
@@ -88,7 +110,10 @@ public struct Checkpoint {
         guard fmt == format else {
             throw CheckpointError("\(path) is not a pfn-train checkpoint (root attribute format is \(fmt.map { "'\($0)'" } ?? "missing"), expected '\(format)')")
         }
-        let version = try root.attribute("format_version", as: Int64.self)
+        let version: Int64?
+        do { version = try root.integerAttribute("format_version", as: Int64.self) } catch {
+            throw CheckpointError("\(path): \(error); expected format_version \(formatVersion)")
+        }
         guard version == formatVersion else {
             throw CheckpointError("\(path): checkpoint format_version \(version.map(String.init) ?? "missing") is not supported (expected \(formatVersion))")
         }
@@ -96,19 +121,30 @@ public struct Checkpoint {
             throw CheckpointError("\(path): root attribute 'model' (the model variant) is missing")
         }
         guard root.isGroup("params") else { throw CheckpointError("\(path): group /params is missing") }
-        var ckpt = Checkpoint(model: model, config: try root.stringAttribute("config"),
-                              step: try root.attribute("step", as: Int64.self) ?? 0, parameters: [])
+        let step: Int64
+        do { step = try root.integerAttribute("step", as: Int64.self) ?? 0 } catch { throw CheckpointError("\(path): \(error)") }
+        guard step >= 0 else { throw CheckpointError("\(path): root attribute 'step' is \(step); a step count cannot be negative") }
+        var ckpt = Checkpoint(model: model, config: try root.stringAttribute("config"), step: step, parameters: [])
         ckpt.params = try readArrays(root.openGroup("params"))
         if root.isGroup("optim") {
             let og = try root.openGroup("optim")
-            ckpt.optimizerStep = try og.attribute("step", as: Int64.self) ?? 0
+            let optimizerStep: Int64
+            do { optimizerStep = try og.integerAttribute("step", as: Int64.self) ?? 0 } catch { throw CheckpointError("\(path): \(error)") }
+            guard optimizerStep >= 0 else {
+                throw CheckpointError("\(path): attribute 'step' of /optim is \(optimizerStep); a step count cannot be negative")
+            }
+            ckpt.optimizerStep = optimizerStep
             ckpt.expAvg = og.isGroup("exp_avg") ? try readArrays(og.openGroup("exp_avg")) : [:]
             ckpt.expAvgSq = og.isGroup("exp_avg_sq") ? try readArrays(og.openGroup("exp_avg_sq")) : [:]
         }
         if root.isGroup("rng") {
             let rg = try root.openGroup("rng")
             for name in try rg.childNames() {
-                ckpt.rng[name] = try rg.read(name, as: Int64.self).data.map { UInt64(bitPattern: $0) }
+                let (words, shape) = try rg.readIntegers(name, as: Int64.self)
+                guard shape.count == 1 else {
+                    throw CheckpointError("\(path): /rng/\(name) has shape \(shape); expected a 1-dimensional int64 array")
+                }
+                ckpt.rng[name] = words.map { UInt64(bitPattern: $0) }
             }
         }
         return ckpt
@@ -154,6 +190,12 @@ public struct Checkpoint {
             if !misShaped.isEmpty { parts.append("mis-shaped \(misShaped.count): \(misShaped.joined(separator: ", "))") }
             throw CheckpointError("checkpoint \(what) do not match the model (check the model variant and its config): "
                                   + parts.joined(separator: "; "))
+        }
+        for (key, _) in targets {
+            if let problem = NamedArray.firstNonFinite(stored[key]!.values, shape: stored[key]!.shape) {
+                throw CheckpointError("checkpoint \(what) are not finite: \(key) has \(problem) (the run diverged or the file is damaged; "
+                                      + "use an earlier checkpoint)")
+            }
         }
         for (key, t) in targets where t.count > 0 {
             stored[key]!.values.withUnsafeBufferPointer { t.data.update(from: $0.baseAddress!, count: t.count) }

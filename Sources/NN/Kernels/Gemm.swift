@@ -85,12 +85,19 @@ public enum Threads {
     static let serialBLAS: Bool = { openblas_set_num_threads(1); return true }()
 
     /// Sets the number of threads (1 = everything on the calling thread). Call it from the
-    /// thread that runs the model, not while a step is running.
-    public static func setCount(_ n: Int) {
+    /// thread that runs the model, not while a step is running. When the system refuses some
+    /// of the threads (a pids limit), the count is what could be started: returns the count
+    /// in effect.
+    @discardableResult
+    public static func setCount(_ n: Int) -> Int {
         precondition(n >= 1, "thread count must be at least 1")
         _ = serialBLAS
-        count = n
-        if n > 1 && (pool?.size ?? 0) < n { pool = WorkerPool(size: n) }  // workers are kept
+        if n > 1 && (pool?.size ?? 1) < n {
+            let fresh = WorkerPool(size: n)  // workers are kept
+            if fresh.size > (pool?.size ?? 1) { pool = fresh }
+        }
+        count = min(n, pool?.size ?? 1)
+        return count
     }
 }
 

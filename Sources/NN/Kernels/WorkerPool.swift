@@ -4,30 +4,39 @@ import Foundation
 /// A fixed set of worker threads for `parallelFor`. (libdispatch's concurrentPerform was
 /// measured to run everything on the calling thread on this machine when it is loaded, so
 /// the library keeps its own threads; they sleep on semaphores between jobs, never spin.)
+///
+/// Thread creation can fail (a container's pids limit, RLIMIT_NPROC): the pool then has as
+/// many participants as threads could be started, and `size` says how many. It never waits
+/// for a worker that does not exist.
 final class WorkerPool {
-    let size: Int
+    /// Participants that exist: the calling thread plus the workers actually started.
+    private(set) var size = 1
     private var starts: [DispatchSemaphore] = []
     private let done = DispatchSemaphore(value: 0)
     private var job: ((Int) -> Void)?
     /// Set while a job runs: a nested parallelFor (from inside a job) runs serially.
     private(set) var busy = false
 
-    /// `size` participants: the calling thread plus size − 1 workers.
-    init(size: Int) {
-        self.size = size
-        for w in 1..<max(size, 1) {
+    /// Up to `size` participants: the calling thread plus up to size − 1 workers. `spawn`
+    /// starts a thread running its argument and says whether it could (tests inject failures).
+    init(size requested: Int, spawn: (@escaping () -> Void) -> Bool = WorkerPool.startThread) {
+        let done = self.done
+        var started = 0
+        for w in 1..<max(requested, 1) {
             let start = DispatchSemaphore(value: 0)
-            starts.append(start)
-            let thread = Thread { [unowned self] in
+            // The worker holds the pool strongly: pools live for the process (Threads keeps them).
+            let ok = spawn { [self] in
                 while true {
                     start.wait()
                     self.job!(w)
-                    self.done.signal()
+                    done.signal()
                 }
             }
-            thread.stackSize = 1 << 20
-            thread.start()
+            guard ok else { break }
+            starts.append(start)
+            started += 1
         }
+        size = started + 1
     }
 
     /// Runs body(0..<n) with n ≤ size, index 0 on the calling thread; returns when all finish.
@@ -43,4 +52,29 @@ final class WorkerPool {
             job = nil
         }
     }
+
+    /// Starts a detached thread with a 1 MiB stack; false if the system refuses (EAGAIN).
+    static func startThread(_ body: @escaping () -> Void) -> Bool {
+        final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        defer { pthread_attr_destroy(&attr) }
+        pthread_attr_setstacksize(&attr, 1 << 20)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        let box = Unmanaged.passRetained(Box(body))
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, &attr, { arg in
+            Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
+            return nil
+        }, box.toOpaque())
+        if rc != 0 { box.release(); return false }
+        return true
+    }
+}
+
+extension Threads {
+    /// The most threads that can run at once here: the processors this process may use.
+    /// More threads than this only add switching; a front end caps or refuses `--threads`
+    /// above it.
+    public static var processorLimit: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }

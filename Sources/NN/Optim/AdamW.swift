@@ -43,6 +43,28 @@ public final class AdamW {
         }
     }
 
+    /// Where the state first stops being finite — "exp_avg_sq of <key>" or "<key>" — or nil.
+    /// An update can overflow even when the loss was finite (a huge learning rate, or g²
+    /// above float32's range), so a training loop checks this before it saves a checkpoint.
+    public func firstNonFinite() -> String? {
+        for (i, (key, p)) in parameters.enumerated() {
+            if firstNonFiniteIndex(UnsafeBufferPointer(start: p.data, count: p.count)) != nil { return key }
+            if firstNonFiniteIndex(UnsafeBufferPointer(start: expAvg[i].pointer, count: p.count)) != nil { return "exp_avg of \(key)" }
+            if firstNonFiniteIndex(UnsafeBufferPointer(start: expAvgSq[i].pointer, count: p.count)) != nil { return "exp_avg_sq of \(key)" }
+        }
+        return nil
+    }
+
+    /// True when every parameter and both moments are finite.
+    public var allFinite: Bool { firstNonFinite() == nil }
+
+    /// Throws, naming the first non-finite parameter or moment.
+    public func checkFinite() throws {
+        if let what = firstNonFinite() {
+            throw NonFiniteStateError(what: what, step: step)
+        }
+    }
+
     /// Clears every parameter's gradient.
     public func zeroGrad() { for (_, p) in parameters { p.zeroGrad() } }
 
@@ -60,6 +82,15 @@ public final class AdamW {
 }
 
 import Foundation
+
+/// The optimizer state stopped being finite (an update overflowed).
+public struct NonFiniteStateError: Error, CustomStringConvertible, Equatable {
+    public let what: String
+    public let step: Int
+    public var description: String {
+        "the update of step \(step) made \(what) non-finite (the learning rate is too high for this model)"
+    }
+}
 
 /// The fused AdamW update of n values (one pass, vectorised by the compiler).
 @inline(__always)
