@@ -62,9 +62,9 @@ final class PlotAndLogTests: XCTestCase {
         let root = try XMLDocument(data: Data(svg.utf8)).rootElement()!
         XCTAssertEqual(root.localName, "svg")
         let panels = elements(root).filter { $0.localName == "g" && attribute($0, "class") == "panel" }
-        XCTAssertEqual(panels.map { attribute($0, "data-series") }, ["shd", "delta_mse", "dag_bce", "acyclicity", "loss"])
+        XCTAssertEqual(panels.map { attribute($0, "data-series") }, ["shd", "delta_mse", "loss", "dag_bce", "acyclicity"])
         for panel in panels {
-            let paths = elements(panel).filter { $0.localName == "path" }
+            let paths = elements(panel).filter { $0.localName == "path" && attribute($0, "class") == "run" }
             XCTAssertEqual(paths.map { attribute($0, "data-run") }, ["A & <co>", "B", "C"])
             for p in paths {
                 let d = attribute(p, "d") ?? ""
@@ -122,7 +122,7 @@ final class PlotAndLogTests: XCTestCase {
 }
 
 final class PlotPanelChoiceTests: XCTestCase {
-    /// By default only the notebook's and the loss/held-out panels; `all` adds every shared series.
+    /// By default at most six: the notebook's, the loss and held-out panels; `all` adds every shared series.
     func testDefaultPanelsAreThePreferredOnesAndAllAddsTheRest() throws {
         let json = """
         {"step": [1, 2], "loss": [3, 2], "delta_mse": [5, 4], "dag_bce": [1, 0.5], "shd": [9, 8],
@@ -132,8 +132,8 @@ final class PlotPanelChoiceTests: XCTestCase {
         try json.write(to: url, atomically: true, encoding: .utf8)
         let log = try TrainingLog(contentsOf: url)
         XCTAssertEqual(try ComparisonPlot.panels(for: [log], options: PlotOptions()),
-                       ["shd", "delta_mse", "dag_bce", "acyclicity", "loss", "eval_auroc"])
+                       ["shd", "delta_mse", "loss", "eval_auroc", "dag_bce", "acyclicity"])
         XCTAssertEqual(try ComparisonPlot.panels(for: [log], options: PlotOptions(series: ["all"])),
-                       ["shd", "delta_mse", "dag_bce", "acyclicity", "loss", "eval_auroc", "lr"])
+                       ["shd", "delta_mse", "loss", "eval_auroc", "dag_bce", "acyclicity", "lr"])
     }
 }
