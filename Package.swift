@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
@@ -27,7 +28,8 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: fast),
         .target(name: "Randomness", swiftSettings: fast),
-        .target(name: "SCMGen", dependencies: ["HDF5Kit", "Randomness"], swiftSettings: fast),
+        .target(name: "SCMGen", dependencies: ["HDF5Kit", "Randomness", .product(name: "SwiftCSV", package: "SwiftCSV")],
+                swiftSettings: fast),
         .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "HDF5Kit", "Randomness"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
         // Writing a file through a temporary sibling and a rename: the one way files are replaced.

@@ -54,7 +54,7 @@ public enum RunComparison {
             let best = higherIsBetter.contains(bare) ? values.max()! : values.min()!
             metrics[metric] = (last, best)
         }
-        let steps = log.final("step").map { Int($0) }
+        let steps = log.final("step").flatMap(representableInt)
         let elapsed = log.final("elapsed")
         var rate: Double? = nil
         if let s = log.series["step"], let e = log.series["elapsed"],
@@ -92,8 +92,16 @@ public enum RunComparison {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A log's number as an Int, or nil when it is not finite or beyond Int's range (a corrupt
+    /// or hand-edited log must not trap: reliability defect D16).
+    static func representableInt(_ v: Double) -> Int? {
+        v.isFinite && abs(v) < 9.0e18 ? Int(v) : nil
+    }
+
     static func formatDuration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        guard let s = representableInt(seconds.rounded()), s >= 0, s < 1_000_000_000 else {
+            return String(format: "%.3gs", seconds)
+        }
         return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60)
             : s >= 60 ? String(format: "%dm%02ds", s / 60, s % 60) : "\(s)s"
     }

@@ -17,6 +17,8 @@ public struct TrainingLog {
     public var series: [String: [Double]]
     /// The raw `config` object, if any.
     public var config: [String: Any]
+    /// The file it was read from, if any (tells apart two runs with the same file name).
+    public var path: String?
 
     /// Keys every training log has (the seed notebook's history dict).
     public static let requiredSeries = ["step", "loss", "delta_mse", "dag_bce", "shd", "acyclicity"]
@@ -32,8 +34,8 @@ public struct TrainingLog {
         return (x, y)
     }
 
-    public init(name: String, series: [String: [Double]], config: [String: Any] = [:]) {
-        self.name = name; self.series = series; self.config = config
+    public init(name: String, series: [String: [Double]], config: [String: Any] = [:], path: String? = nil) {
+        self.name = name; self.series = series; self.config = config; self.path = path
         truncateGroups()
     }
 
@@ -64,7 +66,7 @@ public struct TrainingLog {
             // Keep arrays of numbers (nulls allowed); skip arrays of strings or objects.
             if array.allSatisfy({ $0 is NSNumber || $0 is NSNull }) { series[key] = numbers }
         }
-        self.init(name: name, series: series, config: object["config"] as? [String: Any] ?? [:])
+        self.init(name: name, series: series, config: object["config"] as? [String: Any] ?? [:], path: path)
     }
 
     private mutating func truncateGroups() {

@@ -63,9 +63,9 @@ final class PlotAndLogTests: XCTestCase {
         let root = try XMLDocument(data: Data(svg.utf8)).rootElement()!
         XCTAssertEqual(root.localName, "svg")
         let panels = elements(root).filter { $0.localName == "g" && attribute($0, "class") == "panel" }
-        XCTAssertEqual(panels.map { attribute($0, "data-series") }, ["shd", "delta_mse", "dag_bce", "acyclicity", "loss"])
+        XCTAssertEqual(panels.map { attribute($0, "data-series") }, ["shd", "delta_mse", "loss", "dag_bce", "acyclicity"])
         for panel in panels {
-            let paths = elements(panel).filter { $0.localName == "path" }
+            let paths = elements(panel).filter { $0.localName == "path" && attribute($0, "class") == "run" }
             XCTAssertEqual(paths.map { attribute($0, "data-run") }, ["A & <co>", "B", "C"])
             for p in paths {
                 let d = attribute(p, "d") ?? ""

@@ -4,7 +4,7 @@ import XCTest
 @testable import Evaluation
 
 final class PlotPanelChoiceTests: XCTestCase {
-    /// By default only the notebook's and the loss/held-out panels; `all` adds every shared series.
+    /// By default at most six: the notebook's, the loss and held-out panels; `all` adds every shared series.
     func testDefaultPanelsAreThePreferredOnesAndAllAddsTheRest() throws {
         let json = """
         {"step": [1, 2], "loss": [3, 2], "delta_mse": [5, 4], "dag_bce": [1, 0.5], "shd": [9, 8],
@@ -14,8 +14,8 @@ final class PlotPanelChoiceTests: XCTestCase {
         try json.write(to: url, atomically: true, encoding: .utf8)
         let log = try TrainingLog(contentsOf: url)
         XCTAssertEqual(try ComparisonPlot.panels(for: [log], options: PlotOptions()),
-                       ["shd", "delta_mse", "dag_bce", "acyclicity", "loss", "eval_auroc"])
+                       ["shd", "delta_mse", "loss", "eval_auroc", "dag_bce", "acyclicity"])
         XCTAssertEqual(try ComparisonPlot.panels(for: [log], options: PlotOptions(series: ["all"])),
-                       ["shd", "delta_mse", "dag_bce", "acyclicity", "loss", "eval_auroc", "lr"])
+                       ["shd", "delta_mse", "loss", "eval_auroc", "dag_bce", "acyclicity", "lr"])
     }
 }
