@@ -29,7 +29,7 @@ public struct TrainingRun {
         let suite = try heldOutSuite(output, model: config.model)
         let name = try RunFolder.name(output, variant: config.model.variant)
         let folder = try RunFolder.create(output, run: name)
-        let json = try encodeConfig(config)
+        let json = try encodeConfig(config, provenance: output.provenance)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext)
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
@@ -58,7 +58,7 @@ public struct TrainingRun {
             throw TrainingError("--log-dir '\(output.logDir)' cannot be used: \(problem); choose another --log-dir")
         }
         try FileManager.default.createDirectory(atPath: output.logDir, withIntermediateDirectories: true)
-        let json = try encodeConfig(config)
+        let json = try encodeConfig(config, provenance: output.provenance)
         let log = try TrainingLogWriter.resuming(path: "\(output.logDir)/\(point.runName).json", configJSON: json, upTo: point.step)
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
         return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
@@ -77,10 +77,12 @@ public struct TrainingRun {
         return suite
     }
 
-    static func encodeConfig(_ config: RunConfig) throws -> String {
+    static func encodeConfig(_ config: RunConfig, provenance: String? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(config), as: UTF8.self)
+        let json = String(decoding: try encoder.encode(config), as: UTF8.self)
+        guard let provenance else { return json }
+        return "{\"provenance\":" + provenance + "," + json.dropFirst()
     }
 }
 
