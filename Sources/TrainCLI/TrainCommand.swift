@@ -56,9 +56,22 @@ struct TrainCommand: ParsableCommand {
         var loss = LossConfig()
         lossOptions.apply(to: &loss)
         var train = TrainConfig()
-        train.precision = .bfloat16  // new runs; configs without the field trained in fp32
+        train.precision = .bfloat16  // --precision auto (the default) replaces it in freshRunConfig()
         try apply(to: &train)
         return RunConfig(model: model, loss: loss, train: train, prior: prior)
+    }
+
+    /// A new run's config with `--precision auto` resolved: both precisions timed on the
+    /// model's products at the run's thread count, the faster stored, one line printed.
+    func freshRunConfig() throws -> RunConfig {
+        var config = try runConfig()
+        if (optimisation.precision ?? .auto) == .auto {
+            let (choice, summary) = PrecisionCalibration.run(config.model, batch: config.train.batch)
+            config.train.precision = choice
+            config.train.precisionCalibration = summary
+            print(summary)
+        }
+        return config
     }
 
     /// `--steps` and the optimisation and Gumbel-temperature options that were given.
@@ -76,7 +89,7 @@ struct TrainCommand: ParsableCommand {
             try checkResume(point)
             run = try TrainingRun.resuming(point, steps: steps, output: output.config)
         } else {
-            run = try TrainingRun.fresh(try runConfig(), output: output.config)
+            run = try TrainingRun.fresh(try freshRunConfig(), output: output.config)
         }
         usePrecision(run.config.train.precision)  // a resumed run keeps its checkpoint's
 
