@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
         var model = ModelConfig(variant: variant)
         model.pairContext = true
         var train = TrainConfig()
-        train.precision = .bfloat16  // new runs; configs without the field trained in fp32
+        train.precision = .bfloat16  // --precision auto (the default) replaces it in freshRunConfig()
         return RunConfig(model: model, train: train)
     }
 
@@ -85,6 +85,20 @@ struct TrainCommand: ParsableCommand {
         return c
     }
 
+    /// A new run's config with `--precision auto` resolved: both precisions timed on the
+    /// model's products at the run's thread count, the faster stored, one line printed.
+    func freshRunConfig() throws -> RunConfig {
+        var config = try runConfig()
+        // A --config file's precision stands unless --precision is given.
+        if optimisation.precision == .auto || (optimisation.precision == nil && self.config == nil) {
+            let (choice, summary) = PrecisionCalibration.run(config.model, batch: config.train.batch)
+            config.train.precision = choice
+            config.train.precisionCalibration = summary
+            print(summary)
+        }
+        return config
+    }
+
     /// `--steps` and the optimisation and Gumbel-temperature options that were given.
     func apply(to train: inout TrainConfig) throws {
         if let steps { train.steps = steps }
@@ -105,7 +119,7 @@ struct TrainCommand: ParsableCommand {
             run = try TrainingRun.resuming(point, steps: steps ?? point.config.train.steps, output: out)
             print("resuming \(path) at step \(point.step)")
         } else {
-            let config = try runConfig()
+            let config = try freshRunConfig()
             out.provenance = provenanceJSON(threads: threads, precision: config.train.precision, output: out)
             run = try TrainingRun.fresh(config, output: out)
         }
