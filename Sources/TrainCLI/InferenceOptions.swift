@@ -1,5 +1,7 @@
 import ArgumentParser
 import Evaluation
+import Foundation
+import NN
 import SCMGen
 
 /// Which data a command evaluates: a suite file or a built-in held-out suite.
@@ -31,7 +33,7 @@ struct InferenceOptions: ParsableArguments {
     var rowsPerRegime = 10
     @Option(help: "Edge aggregation over items: mean (of sigmoid) or mean_logit.")
     var aggregation = EdgeAggregation.meanProbability
-    @Option(help: "Threads for the matrix products.")
+    @Option(help: "Threads for the matrix products (at most the processors available).", transform: threadCount)
     var threads = 2
 
     func validate() throws {
@@ -44,4 +46,18 @@ struct InferenceOptions: ParsableArguments {
         o.aggregation = aggregation
         return Evaluator(options: o)
     }
+}
+
+/// `--threads`: at least 1; above the processors this process may use (`Threads.processorLimit`)
+/// it is capped, with a note, since more threads only add switching (and too many may not be
+/// creatable under a process limit).
+func threadCount(_ argument: String) throws -> Int {
+    guard let n = Int(argument) else { throw ValidationError("--threads '\(argument)' is not a whole number") }
+    if n < 1 { throw ValidationError("--threads is \(n); it must be at least 1") }
+    let limit = Threads.processorLimit
+    if n > limit {
+        FileHandle.standardError.write(Data("note: --threads \(n) is more than the \(limit) processors available; using \(limit)\n".utf8))
+        return limit
+    }
+    return n
 }

@@ -6,8 +6,8 @@ import Training
 struct OutputOptions: ParsableArguments {
     @Option(help: "Run name (default: the model letter, suffixed -2, -3, … if taken).")
     var runName: String?
-    @Option(help: "Folder of checkpoints (one sub-folder per run).")
-    var checkpointDir = "checkpoints"
+    @Option(help: "Folder of checkpoints (one sub-folder per run; default checkpoints, or with --resume the resumed run's).")
+    var checkpointDir: String?
     @Option(help: "Folder of JSON training logs.")
     var logDir = "logs"
     @Option(help: "Log every K steps (and at step 1).")
@@ -24,7 +24,9 @@ struct OutputOptions: ParsableArguments {
     /// What the training library needs of these options.
     var config: OutputConfig {
         var c = OutputConfig()
-        (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir, logDir)
+        // A resumed run continues beside its checkpoint unless told otherwise.
+        let resumedRuns = resume.map { URL(fileURLWithPath: $0).deletingLastPathComponent().deletingLastPathComponent().path }
+        (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir ?? resumedRuns ?? "checkpoints", logDir)
         (c.logEvery, c.checkpointEvery, c.evalEvery) = (logEvery, checkpointEvery, evalEvery)
         if let s = evalSuite { c.evalSuite = s }
         return c
@@ -37,6 +39,7 @@ struct OutputOptions: ParsableArguments {
         if evalSuite != nil && evalEvery == 0 {
             throw ValidationError("--eval-suite applies only with --eval-every K (held-out evaluation every K steps); add --eval-every or drop --eval-suite")
         }
+        if let name = runName, let problem = RunName.problem(name) { throw ValidationError(problem) }
         if let r = resume, !FileManager.default.fileExists(atPath: r) {
             throw ValidationError("--resume: no such checkpoint '\(r)'")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct PFNTrain: ParsableCommand {
@@ -9,5 +10,11 @@ struct PFNTrain: ParsableCommand {
                       Bench.self, BenchNNAlias.self, BenchDataAlias.self, BLASCoreCommand.self],
         defaultSubcommand: TrainCommand.self)
 
-    static func main() { BLASStartup.useFastKernels(); main(nil) }
+    static func main() {
+        // Over a file-size limit, write(2) then fails with EFBIG (a clean error, the earlier
+        // file kept) instead of the process being killed mid-write.
+        signal(SIGXFSZ, SIG_IGN)
+        BLASStartup.useFastKernels()
+        main(nil)
+    }
 }

@@ -27,6 +27,8 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         if out == nil && csv == nil { throw ValidationError("pass --out PRED.h5 and/or --csv FILE") }
+        let inputs = [(checkpoint, "--checkpoint")] + (suite.data.map { [($0, "--data")] } ?? [])
+        for (path, option) in [(out, "--out"), (csv, "--csv")] { if let path { try refuseOutputOverInput(path, option: option, inputs: inputs) } }
     }
 
     func run() throws {

@@ -19,14 +19,15 @@ struct TrainCommand: ParsableCommand {
         --steps is the total: --resume PATH continues from the checkpoint's step up to it, \
         with the checkpoint's config (model, prior, loss); flags that contradict it are refused.
 
-        Ctrl-C saves a checkpoint and the log, then exits with status 130.
+        Ctrl-C (SIGINT), SIGTERM and SIGHUP save a checkpoint and the log, print the command \
+        that resumes the run, then exit with status 128 + the signal (130, 143, 129).
         """)
 
     @Option(help: "Model variant (default C).")
     var model: Variant?
     @Option(help: "Total training steps.")
     var steps = 3000
-    @Option(help: "Threads for the matrix products.")
+    @Option(help: "Threads for the matrix products (at most the processors available).", transform: threadCount)
     var threads = 2
     @OptionGroup(title: "Optimisation") var optimisation: TrainOptions
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
@@ -85,17 +86,18 @@ struct TrainCommand: ParsableCommand {
         let hooks = TrainingHooks(events: progress.handle, shouldStop: StopSignals.install(),
                                   seconds: { seconds(clock.now - start) })
         let outcome: TrainingOutcome
-        do { outcome = try train(run, hooks: hooks) } catch let error as NonFiniteLossError {
+        do { outcome = try train(run, hooks: hooks) } catch let error where error is NonFiniteLossError || error is NonFiniteStateError {
             progress.finish()
-            throw CLIError("\(error); stopped without updating. The last good checkpoint is kept in \(run.folder)/ (try a lower --lr or --grad-clip 1)")
+            throw CLIError(divergenceMessage(error, run))
         }
         progress.finish()
         switch outcome {
         case let .finished(checkpoint, log):
             print("done: \(checkpoint), \(log)")
         case let .interrupted(step, checkpoint, log):
-            print("interrupted at step \(step): saved \(checkpoint) and \(log)")
-            throw ExitCode(130)
+            print("\(StopSignals.name) at step \(step): saved \(checkpoint) and \(log); continue with: "
+                  + StopSignals.resumeCommand(checkpoint: checkpoint, steps: run.config.train.steps, logDir: output.config.logDir))
+            throw ExitCode(StopSignals.exitStatus)
         }
     }
 
