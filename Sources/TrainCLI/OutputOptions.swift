@@ -25,7 +25,10 @@ struct OutputOptions: ParsableArguments {
     var config: OutputConfig {
         var c = OutputConfig()
         // A resumed run continues beside its checkpoint unless told otherwise.
-        let resumedRuns = resume.map { URL(fileURLWithPath: $0).deletingLastPathComponent().deletingLastPathComponent().path }
+        let resumedRuns = resume.map { path -> String in
+            let parent = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            return parent.isEmpty ? "." : parent
+        }
         (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir ?? resumedRuns ?? "checkpoints", logDir)
         (c.logEvery, c.checkpointEvery, c.evalEvery) = (logEvery, checkpointEvery, evalEvery)
         if let s = evalSuite { c.evalSuite = s }

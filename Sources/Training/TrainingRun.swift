@@ -57,7 +57,8 @@ public struct TrainingRun {
             // The decay keeps the run's first total, so every step's lr is the original run's.
             let total = config.train.scheduleSteps ?? config.train.steps
             guard steps <= total else {
-                throw TrainingError("the run's cosine schedule decays to lr 0 at step \(total), so steps past it would not train; pass --steps \(total) or less, or start a new run with --schedule cosine --steps \(steps)")
+                let fix = point.step < total ? "pass --steps \(total) or less, or start" : "it cannot be extended; start"
+                throw TrainingError("the run's cosine schedule decays to lr 0 at step \(total), so steps past it would not train; \(fix) a new run with --schedule cosine --steps \(steps)")
             }
             config.train.scheduleSteps = total
         }
