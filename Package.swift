@@ -26,14 +26,14 @@ let package = Package(
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // bf16 GEMM (AVX-512 BF16), C because Swift cannot target VDPBF16PS per function.
         .target(name: "CKernels"),
-        .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: fast),
+        // Writing a file through a temporary sibling, fsync and a rename: the one way files are replaced.
+        .target(name: "AtomicFile"),
+        .target(name: "HDF5Kit", dependencies: ["CHDF5", "AtomicFile"], swiftSettings: fast),
         .target(name: "Randomness", swiftSettings: fast),
-        .target(name: "SCMGen", dependencies: ["HDF5Kit", "Randomness", .product(name: "SwiftCSV", package: "SwiftCSV")],
+        .target(name: "SCMGen", dependencies: ["HDF5Kit", "AtomicFile", "Randomness", .product(name: "SwiftCSV", package: "SwiftCSV")],
                 swiftSettings: fast),
         .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "HDF5Kit", "Randomness"], swiftSettings: fast),
         .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
-        // Writing a file through a temporary sibling and a rename: the one way files are replaced.
-        .target(name: "AtomicFile"),
         .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN", "AtomicFile"], swiftSettings: fast),
         .target(name: "Training", dependencies: ["Models", "SCMGen", "NN", "Evaluation", "HDF5Kit", "Randomness", "AtomicFile"],
                 swiftSettings: fast),
@@ -50,7 +50,7 @@ let package = Package(
         // assertClose, fixtures, the Python runner, temporary paths.
         .target(name: "TestSupport", dependencies: ["NN", "HDF5Kit", "Randomness"], path: "Tests/TestSupport",
                 swiftSettings: fast),
-        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "TestSupport"]),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "AtomicFile", "TestSupport"]),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "SCMGenTests", dependencies: ["SCMGen", "HDF5Kit", "Randomness", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "Randomness", "TestSupport"],

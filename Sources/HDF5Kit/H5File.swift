@@ -1,3 +1,4 @@
+import AtomicFile
 import CHDF5
 import Foundation
 
@@ -67,7 +68,7 @@ public final class H5File {
             image = try file.image()
             try file.close()
         }
-        try AtomicFileWriter.write(image, to: path)
+        try AtomicFile.write(image, to: path)
     }
 
     /// A file that lives in memory only (HDF5's core driver without backing store); `path` is

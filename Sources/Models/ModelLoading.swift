@@ -23,10 +23,21 @@ public enum ModelLoading {
 
     static func modelConfig(_ ckpt: Checkpoint, variant: Variant, path: String) throws -> ModelConfig {
         if let json = ckpt.config, let run = try? JSONDecoder().decode(StoredModelConfig.self, from: Data(json.utf8)) {
+            // A crafted or damaged config must not reach the layers' preconditions.
+            if let problem = run.model.validationError() ?? run.model.sizeProblem() {
+                throw CheckpointError("\(path): its config cannot describe a model: \(problem)")
+            }
+            guard run.model.variant == variant else {
+                throw CheckpointError("\(path): its model attribute is \(variant.rawValue) but its config describes model \(run.model.variant.rawValue); the file is damaged")
+            }
             return run.model
         }
+        /// The shape of a parameter that must be a matrix (a scalar or vector here is damage).
         func shape(_ key: String) throws -> [Int] {
             guard let s = ckpt.params[key]?.shape else { throw CheckpointError("\(path): missing parameter \(key)") }
+            guard s.count == 2, s.allSatisfy({ $0 > 0 }) else {
+                throw CheckpointError("\(path): parameter \(key) has shape \(s); expected a matrix")
+            }
             return s
         }
         var c = ModelConfig.notebook(variant)
@@ -43,11 +54,11 @@ public enum ModelLoading {
             c.hyperHidden = try shape("hyper_net.0.weight")[0]
         }
         c.heads = headCount(in: ckpt.config) ?? 4
-        if let p = ckpt.params["pair_context.proj.weight"] {
+        if ckpt.params["pair_context.proj.weight"] != nil {
             c.pairContext = true
-            c.pairHidden = p.shape[0]
+            c.pairHidden = try shape("pair_context.proj.weight")[0]
         }
-        if let problem = c.validationError() { throw CheckpointError("\(path): \(problem)") }
+        if let problem = c.validationError() ?? c.sizeProblem() { throw CheckpointError("\(path): \(problem)") }
         return c
     }
 
@@ -68,6 +79,23 @@ public enum ModelLoading {
             return nil
         }
         return find(object)
+    }
+}
+
+extension ModelConfig {
+    /// What `validationError` leaves to the options' parsers: finite feature guards, positive
+    /// E widths, and sizes a model of this machine can have (a crafted checkpoint claiming a
+    /// width of 10^9 is refused instead of exhausting memory).
+    public func sizeProblem() -> String? {
+        if !(stdFloor.isFinite && stdFloor >= 0) || !(featureClip.isFinite && featureClip >= 0) {
+            return "std floor \(stdFloor) and feature clip \(featureClip) must be finite and ≥ 0"
+        }
+        if hyperEmbedding < 1 || hyperHidden < 1 { return "hypernet widths must be at least 1" }
+        let limits = [("model width", dModel, 1 << 14), ("max nodes", maxNodes, 1 << 14), ("feed-forward width", feedForward, 1 << 18),
+                      ("layer count", max(layers, dagLayers), 1 << 10), ("pair-context width", pairHidden, 1 << 14),
+                      ("hypernet width", max(hyperEmbedding, hyperHidden), 1 << 14)]
+        for (what, value, limit) in limits where value > limit { return "\(what) \(value) is larger than the \(limit) pfn-train supports" }
+        return nil
     }
 }
 

@@ -1,6 +1,7 @@
 // One dataset as the CSV folder `pfn-train sample --csv` writes (docs/file-formats.md §5.1),
 // the exact text of the CLI's writer, so that CSVImport.readFolder reads it back bit for bit
 // (Swift prints the shortest text that parses back to the same Float).
+import AtomicFile
 import Foundation
 
 public enum CSVExport {
@@ -35,6 +36,6 @@ public enum CSVExport {
     }
 
     static func save(_ lines: [String], _ dir: String, _ name: String) throws {
-        try (lines.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
+        try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: "\(dir)/\(name)")
     }
 }

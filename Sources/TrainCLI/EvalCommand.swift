@@ -43,6 +43,10 @@ struct EvalCommand: ParsableCommand {
     static let tableMetrics = ["shd", "shd_notebook", "f1", "auroc", "auprc", "orientation_accuracy", "predicted_edges",
                                "cycle_fraction", "delta_mse", "delta_mse_descendants", "delta_mse_non_descendants"]
 
+    func validate() throws {
+        if let json { try refuseOutputOverInput(json, option: "--json", inputs: [(checkpoint, "--checkpoint")] + (data.data.map { [($0, "--data")] } ?? [])) }
+    }
+
     func run() throws {
         Threads.setCount(inference.threads)
         let (model, _, ckpt) = try ModelLoading.load(checkpoint)

@@ -16,6 +16,16 @@ struct LossOptions: ParsableArguments {
     @Option(help: "Steps over which the acyclicity weight ramps up from 0 (default 1000; seed: 0).")
     var acyclicityWarmup: Int?
 
+    func validate() throws {
+        for (option, v) in [("--delta-weight", deltaWeight), ("--dag-weight", dagWeight),
+                            ("--acyclicity-weight", acyclicityWeight), ("--sparsity-weight", sparsityWeight)] {
+            if let v, !(v.isFinite && v >= 0) {
+                throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (a negative weight would maximise its term)")
+            }
+        }
+        if let w = acyclicityWarmup, w < 0 { throw ValidationError("--acyclicity-warmup is \(w); it must be 0 or positive") }
+    }
+
     /// Sets the options that were given; `--loss` first, so the weights refine the preset.
     func apply(to c: inout LossConfig) {
         if let preset = loss { c = preset.config }

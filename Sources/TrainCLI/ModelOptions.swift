@@ -38,6 +38,17 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "C: steps over which the temperature anneals geometrically.")
     var tauAnneal: Int?
 
+    func validate() throws {
+        for (option, v) in [("--tau-start", tauStart), ("--tau-end", tauEnd)] {
+            if let v, !(v.isFinite && v > 0) { throw ValidationError("\(option) is \(v); it must be a finite positive number") }
+        }
+        for (option, v) in [("--std-floor", stdFloor), ("--feature-clip", featureClip)] {
+            if let v, !(v.isFinite && v >= 0) { throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (0 turns it off)") }
+        }
+        if let v = dropout, !(v >= 0 && v < 1) { throw ValidationError("--dropout is \(v); it must lie in [0, 1)") }
+        if let v = tauAnneal, v < 0 { throw ValidationError("--tau-anneal is \(v); it must be 0 or positive") }
+    }
+
     var tauGiven: String? {
         tauStart != nil ? "--tau-start" : tauEnd != nil ? "--tau-end" : tauAnneal != nil ? "--tau-anneal" : nil
     }
@@ -56,10 +67,7 @@ struct ModelOptions: ParsableArguments {
         if let v = featureClip { c.featureClip = v }
         if rawDelta { c.standardizedDelta = false }
         if let v = pairContext { c.pairContext = v }
-        if !(c.stdFloor >= 0) || !(c.featureClip >= 0) {
-            throw ValidationError("--std-floor and --feature-clip must be ≥ 0 (0 turns each off)")
-        }
-        if let problem = c.validationError() { throw ValidationError(problem) }
+        if let problem = c.validationError() ?? c.sizeProblem() { throw ValidationError(problem) }
     }
 
     /// The Gumbel temperature options that were given.
@@ -67,7 +75,9 @@ struct ModelOptions: ParsableArguments {
         if let v = tauStart { train.tauStart = v; train.tauEnd = v }
         if let v = tauEnd { train.tauEnd = v }
         if let v = tauAnneal { train.tauAnnealSteps = v }
-        if !(train.tauStart > 0 && train.tauEnd > 0) { throw ValidationError("Gumbel temperatures must be positive") }
+        if !(train.tauStart.isFinite && train.tauStart > 0 && train.tauEnd.isFinite && train.tauEnd > 0) {
+            throw ValidationError("Gumbel temperatures must be finite and positive")
+        }
     }
 
     func apply(to prior: inout PriorConfig) {

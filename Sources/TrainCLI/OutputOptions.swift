@@ -6,8 +6,8 @@ import Training
 struct OutputOptions: ParsableArguments {
     @Option(help: "Run name (default: the model letter, suffixed -2, -3, … if taken).")
     var runName: String?
-    @Option(help: "Folder of checkpoints (one sub-folder per run).")
-    var checkpointDir = "checkpoints"
+    @Option(help: "Folder of checkpoints (one sub-folder per run; default checkpoints, or with --resume the resumed run's).")
+    var checkpointDir: String?
     @Option(help: "Folder of JSON training logs.")
     var logDir = "logs"
     // Optional so that a resumed run keeps its own settings unless they are given again.
@@ -25,7 +25,8 @@ struct OutputOptions: ParsableArguments {
     /// What the training library needs of these options.
     var config: OutputConfig {
         var c = OutputConfig()
-        (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir, logDir)
+        // With --resume and no --checkpoint-dir, TrainCommand continues beside the checkpoint.
+        (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir ?? "checkpoints", logDir)
         (c.logEvery, c.checkpointEvery, c.evalEvery) = (logEvery ?? c.logEvery, checkpointEvery ?? c.checkpointEvery, evalEvery ?? c.evalEvery)
         if let s = evalSuite { c.evalSuite = s }
         return c
@@ -38,6 +39,7 @@ struct OutputOptions: ParsableArguments {
         if evalSuite != nil && (evalEvery ?? 0) == 0 && resume == nil {
             throw ValidationError("--eval-suite applies only with --eval-every K (held-out evaluation every K steps); add --eval-every or drop --eval-suite")
         }
+        if let name = runName, let problem = RunName.problem(name) { throw ValidationError(problem) }
         if let r = resume, r != "latest", !FileManager.default.fileExists(atPath: r) {
             throw ValidationError("--resume: no such checkpoint '\(r)'")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct PFNTrain: ParsableCommand {
@@ -18,6 +19,9 @@ struct PFNTrain: ParsableCommand {
             print(helpMessage())
             return
         }
+        // Over a file-size limit, write(2) then fails with EFBIG (a clean error, the earlier
+        // file kept) instead of the process being killed mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         BLASStartup.useFastKernels()
         main(nil)
     }

@@ -37,6 +37,8 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         if out == nil && csv == nil && csvDir == nil { throw ValidationError("pass --out PRED.h5, --csv FILE and/or --csv-dir DIR") }
+        let inputs = [(checkpoint, "--checkpoint")] + (data.data.map { [($0, "--data")] } ?? [])
+        for (path, option) in [(out, "--out"), (csv, "--csv"), (csvDir, "--csv-dir")] { if let path { try refuseOutputOverInput(path, option: option, inputs: inputs) } }
     }
 
     func run() throws {

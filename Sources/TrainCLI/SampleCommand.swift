@@ -47,6 +47,10 @@ struct SampleCommand: ParsableCommand {
             throw ValidationError("--csv-index is \(csvIndex); it must lie in 0..<\(n) (the number of datasets)")
         }
         _ = try prior.config()
+        var isDir: ObjCBool = false
+        if let dir = csv, FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            throw ValidationError("--csv \(dir) is a file; --csv names a folder for the CSV files, so pass a new or existing folder")
+        }
     }
 
     func run() throws {

@@ -25,15 +25,16 @@ struct TrainCommand: ParsableCommand {
         again; flags that contradict the config are refused. --resume takes a checkpoint, a run's \
         folder or 'latest'.
 
-        Ctrl-C saves a checkpoint and the log, prints the command that resumes, and exits with \
-        status 130. File formats (checkpoints, logs): docs/file-formats.md.
+        Ctrl-C (SIGINT), SIGTERM and SIGHUP save a checkpoint and the log, print the command \
+        that resumes the run, then exit with status 128 + the signal (130, 143, 129). File \
+        formats (checkpoints, logs): docs/file-formats.md.
         """)
 
     @Option(help: "Model variant (default C).")
     var model: Variant?
     @Option(help: "Total training steps (default 3000; on --resume, the run's own total).")
     var steps: Int?
-    @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).")
+    @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).", transform: threadCount)
     var threads = machineThreads
     @Option(help: "JSON config to start from: a training log or a config object (a subset is fine); flags override it.",
             completion: .file(extensions: ["json"]))
@@ -111,7 +112,12 @@ struct TrainCommand: ParsableCommand {
         let run: TrainingRun
         var out = output.config
         if let argument = output.resume {
-            let path = try ResumeTarget.checkpoint(argument, checkpointDir: output.checkpointDir, runName: output.runName)
+            let path = try ResumeTarget.checkpoint(argument, checkpointDir: output.checkpointDir ?? "checkpoints", runName: output.runName)
+            // Without --checkpoint-dir a resumed run continues beside its checkpoint.
+            if output.checkpointDir == nil {
+                let runs = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                out.checkpointDir = runs.isEmpty ? "." : runs
+            }
             let point = try ResumePoint(path)
             try checkResume(point)
             keepStoredOutput(ResumeTarget.storedOutput(path), in: &out)
@@ -130,18 +136,18 @@ struct TrainCommand: ParsableCommand {
         let hooks = TrainingHooks(events: progress.handle, shouldStop: StopSignals.install(),
                                   seconds: { seconds(clock.now - start) })
         let outcome: TrainingOutcome
-        do { outcome = try train(run, hooks: hooks) } catch let error as NonFiniteLossError {
+        do { outcome = try train(run, hooks: hooks) } catch let error where error is NonFiniteLossError || error is NonFiniteStateError {
             progress.finish()
-            throw CLIError("\(error); stopped without updating. The last good checkpoint is kept in \(run.folder)/ (try a lower --lr or --grad-clip 1)")
+            throw CLIError(divergenceMessage(error, run))
         }
         progress.finish()
         switch outcome {
         case let .finished(checkpoint, log):
             print("done: \(checkpoint), \(log)")
         case let .interrupted(step, checkpoint, log):
-            print("interrupted at step \(step): saved \(checkpoint) and \(log)")
+            print("\(StopSignals.name) at step \(step): saved \(checkpoint) and \(log)")
             print("resume with: pfn-train --resume \(shellQuoted(checkpoint))" + resumeFlags(out))
-            throw ExitCode(130)
+            throw ExitCode(StopSignals.exitStatus)
         }
     }
 

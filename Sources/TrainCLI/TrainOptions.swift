@@ -29,8 +29,13 @@ struct TrainOptions: ParsableArguments {
 
     func validate() throws {
         if let b = batch, b <= 0 { throw ValidationError("--batch is \(b); it must be at least 1") }
-        if let v = lr, !(v > 0) { throw ValidationError("--lr is \(v); it must be positive") }
-        if let v = pairLRScale, !(v > 0) { throw ValidationError("--pair-lr-scale is \(v); it must be positive") }
+        for (option, v) in [("--lr", lr), ("--pair-lr-scale", pairLRScale)] {
+            if let v, !(v.isFinite && v > 0) { throw ValidationError("\(option) is \(v); it must be a finite positive number") }
+        }
+        for (option, v) in [("--weight-decay", weightDecay), ("--grad-clip", gradClip)] {
+            if let v, !(v.isFinite && v >= 0) { throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (0 turns it off)") }
+        }
+        if let w = warmup, w < 0 { throw ValidationError("--warmup is \(w); it must be 0 or positive") }
     }
 
     func apply(to t: inout TrainConfig) {

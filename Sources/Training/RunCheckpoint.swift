@@ -12,8 +12,11 @@ import SCMGen
 /// Checkpoints written before `/stream` existed kept the stream as `/rng/stream` plus
 /// `/rng/stream_position` = [cursor, batches]; they still load and resume exactly.
 enum RunCheckpoint {
-    /// Writes everything needed to continue exactly, atomically.
+    /// Writes everything needed to continue exactly, atomically. A state that is not finite
+    /// (an update overflowed: Adam's `exp_avg_sq` at a huge lr) is never saved, so every
+    /// checkpoint on disk is a good one to resume from.
     static func write(_ state: TrainingState, stream: StreamState?, configJSON: String, to path: String) throws {
+        try state.optimizer.checkFinite()
         let checkpoint = Checkpoint(model: state.config.model.variant.rawValue, config: configJSON,
                                     step: Int64(state.completedSteps), parameters: state.model.namedParameters(),
                                     optimizer: state.optimizer, rng: ["dropout": state.ctx.rng.state])
@@ -42,10 +45,17 @@ enum RunCheckpoint {
                 throw CheckpointError("\(path): /stream lacks its mode, cursor or batches attribute")
             }
             let rng = try g.read("rng", as: Int64.self).data.map { UInt64(bitPattern: $0) }
+            guard cursor >= 0, batches >= 0 else {
+                throw CheckpointError("\(path): /stream has cursor \(cursor) and batches \(batches); both must be ≥ 0 (the file is damaged)")
+            }
             return StreamState(mode: m, rng: rng, cursor: Int(cursor), batches: Int(batches))
         }
         guard let rng = checkpoint.rng["stream"], let pos = checkpoint.rng["stream_position"], pos.count == 2 else { return nil }
-        return StreamState(mode: mode, rng: rng, cursor: Int(pos[0]), batches: Int(pos[1]))
+        // Stored as int64 words read back bit for bit: a negative word is a huge UInt64.
+        guard let cursor = Int(exactly: pos[0]), let batches = Int(exactly: pos[1]) else {
+            throw CheckpointError("\(path): /rng/stream_position is \(pos.map { Int64(bitPattern: $0) }); both words must be ≥ 0 (the file is damaged)")
+        }
+        return StreamState(mode: mode, rng: rng, cursor: cursor, batches: batches)
     }
 
     /// Restores parameters, optimizer moments, the dropout generator and the step into a
@@ -53,14 +63,19 @@ enum RunCheckpoint {
     static func restore(_ state: TrainingState, from checkpoint: Checkpoint) throws {
         let variant = state.config.model.variant.rawValue
         guard checkpoint.model == variant else {
-            throw CheckpointError("the checkpoint is of model \(checkpoint.model), not \(variant); pass --model \(checkpoint.model)")
+            throw CheckpointError("the checkpoint's model attribute is '\(checkpoint.model)' but its config describes model \(variant); the file is damaged and cannot be resumed")
         }
         try checkpoint.loadParameters(into: state.model.namedParameters())
         try checkpoint.loadOptimizer(into: state.optimizer)
-        guard let dropout = checkpoint.rng["dropout"], dropout.count == 4 else {
+        guard let dropout = checkpoint.rng["dropout"] else {
             throw CheckpointError("the checkpoint has no /rng/dropout state; it cannot be resumed exactly")
         }
-        state.ctx.rng = Xoshiro256(state: dropout)
+        do { state.ctx.rng = try Xoshiro256(validating: dropout) } catch {
+            throw CheckpointError("the checkpoint's /rng/dropout state \(error); the file is damaged and cannot be resumed")
+        }
+        if let what = state.optimizer.firstNonFinite() {
+            throw CheckpointError("the checkpoint's \(what) is not finite; it cannot be resumed (resume from an earlier checkpoint)")
+        }
         state.completedSteps = Int(checkpoint.step)
     }
 }

@@ -1,3 +1,4 @@
+import AtomicFile
 import Evaluation
 import Foundation
 import Models
@@ -24,44 +25,81 @@ public struct TrainingRun {
     /// step still resumes exactly).
     let initialStreamState: StreamState
 
-    /// A new run: names it, creates its folders and builds the model from the config's seed.
+    /// A new run: checks everything, then claims its name (an exclusive create of its
+    /// folder) and builds the model from the config's seed.
     public static func fresh(_ config: RunConfig, output: OutputConfig) throws -> TrainingRun {
+        var config = config
+        if config.train.schedule == .cosine && config.train.scheduleSteps == nil { config.train.scheduleSteps = config.train.steps }
+        if let problem = config.validationError() { throw TrainingError(problem) }
+        try RunFolder.check(output)
         let suite = try heldOutSuite(output, model: config.model)
-        let name = try RunFolder.name(output, variant: config.model.variant)
-        let folder = try RunFolder.create(output, run: name)
         let json = try encodeConfig(config, provenance: output.provenance)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext)
+        let (name, folder) = try RunFolder.claim(output, base: output.runName ?? config.model.variant.rawValue,
+                                                 suffixed: output.runName == nil)
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
                            state: TrainingState(config: config), stream: PrefetchingStream(stream),
                            log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
                            evalSuite: suite, elapsedBefore: 0, initialStreamState: stream.state)
     }
 
-    /// Continues the run of `point` (its folder names the run) up to `steps` in total; the
-    /// log keeps its rows up to the checkpoint's step.
+    /// Continues the run of `point` up to `steps` in total, in `<checkpoint-dir>/<run>/` (the
+    /// CLI's default checkpoint-dir is the checkpoint's own run folder's parent), with the
+    /// run's log kept up to the checkpoint's step. A checkpoint that is not its run's latest
+    /// starts a new branch, `<run>-from-<step>`, so the later checkpoints and log rows stay.
     public static func resuming(_ point: ResumePoint, steps: Int, output: OutputConfig) throws -> TrainingRun {
         guard steps > point.step else {
             throw TrainingError("the checkpoint is at step \(point.step); --steps \(steps) is the total, so pass a larger value")
         }
-        if let asked = output.runName, asked != point.runName {
+        var config = point.config
+        if config.train.schedule == .cosine {
+            // The decay keeps the run's first total, so every step's lr is the original run's.
+            let total = config.train.scheduleSteps ?? config.train.steps
+            guard steps <= total else {
+                let fix = point.step < total ? "pass --steps \(total) or less, or start" : "it cannot be extended; start"
+                throw TrainingError("the run's cosine schedule decays to lr 0 at step \(total), so steps past it would not train; \(fix) a new run with --schedule cosine --steps \(steps)")
+            }
+            config.train.scheduleSteps = total
+        }
+        config.train.steps = steps
+        try RunFolder.check(output)
+        let later = RunFolder.laterCheckpoints(than: point)
+        if let asked = output.runName, asked != point.runName, later.isEmpty {
             throw TrainingError("--run-name \(asked) differs from the resumed run '\(point.runName)' (the checkpoint's folder); a resumed run keeps its name, so drop --run-name")
         }
-        var config = point.config
-        config.train.steps = steps
         let suite = try heldOutSuite(output, model: config.model)
         let state = TrainingState(config: config)
         try RunCheckpoint.restore(state, from: point.checkpoint)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext, state: point.stream)
-        if let problem = RunFolder.problem(output.logDir) {
-            throw TrainingError("--log-dir '\(output.logDir)' cannot be used: \(problem); choose another --log-dir")
-        }
-        try FileManager.default.createDirectory(atPath: output.logDir, withIntermediateDirectories: true)
         let json = try encodeConfig(config, provenance: output.provenance)
-        let log = try TrainingLogWriter.resuming(path: "\(output.logDir)/\(point.runName).json", configJSON: json, upTo: point.step)
+        let oldLog = "\(output.logDir)/\(point.runName).json"
+        var log: TrainingLogWriter
+        do { log = try TrainingLogWriter.resuming(path: oldLog, configJSON: json, upTo: point.step) } catch {
+            throw TrainingError("the run's log '\(oldLog)' cannot be read (\(describe(error))); move it away to resume with a new log, or pass the --log-dir that holds the run's log")
+        }
+
+        // Everything is checked: only now is a folder claimed or a file touched.
+        let name: String, folder: String
+        if !later.isEmpty {
+            let base = output.runName ?? "\(point.runName)-from-\(point.step)"
+            (name, folder) = try RunFolder.claim(output, base: base, suffixed: output.runName == nil)
+            // The branch's log starts as the run's, up to the checkpoint's step.
+            let branchLog = "\(output.logDir)/\(name).json"
+            if let data = FileManager.default.contents(atPath: oldLog) { try AtomicFile.write(data, to: branchLog) }
+            log = try TrainingLogWriter.resuming(path: branchLog, configJSON: json, upTo: point.step)
+            try log.write()
+        } else if RunFolder.same("\(output.checkpointDir)/\(point.runName)", point.runFolder) {
+            (name, folder) = (point.runName, point.runFolder)
+            try RunFolder.checkWritable(folder, option: "--checkpoint-dir")
+            try FileManager.default.createDirectory(atPath: output.logDir, withIntermediateDirectories: true)
+        } else {
+            (name, folder) = try RunFolder.claim(output, base: point.runName, suffixed: false, logMayExist: true)
+        }
+        AtomicFile.removeStaleTemporaries(in: folder)
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
-        return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
+        return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
                            state: state, stream: PrefetchingStream(stream), log: log, evalSuite: suite, elapsedBefore: elapsed,
                            initialStreamState: point.stream)
     }
@@ -107,7 +145,21 @@ public struct ResumePoint {
         guard let json = checkpoint.config, let config = try? JSONDecoder().decode(RunConfig.self, from: Data(json.utf8)) else {
             throw TrainingError("\(path) has no pfn-train run config; it cannot be resumed (eval and predict can still use it)")
         }
-        guard let stream = try RunCheckpoint.streamState(path, checkpoint: checkpoint, mode: config.train.stream) else {
+        // The same validation a fresh run's options get: a crafted config never reaches a layer.
+        if let problem = config.validationError() {
+            throw TrainingError("\(path): its run config cannot be resumed: \(problem)")
+        }
+        guard let optimizerStep = checkpoint.optimizerStep else {
+            throw TrainingError("\(path) has no optimizer state (/optim); it cannot be resumed (eval and predict can still use it)")
+        }
+        guard (0...(1 << 40)).contains(checkpoint.step), (0...(1 << 40)).contains(optimizerStep) else {
+            throw TrainingError("\(path): step \(checkpoint.step), optimizer step \(optimizerStep); the file is damaged and cannot be resumed")
+        }
+        let stream: StreamState?
+        do { stream = try RunCheckpoint.streamState(path, checkpoint: checkpoint, mode: config.train.stream) } catch {
+            throw TrainingError("--resume \(path): \(error)")
+        }
+        guard let stream else {
             throw TrainingError("\(path) has no data-stream state; it cannot be resumed exactly")
         }
         self.path = path
@@ -123,55 +175,9 @@ public struct ResumePoint {
     public var model: String { checkpoint.model }
 }
 
-/// Naming a run and creating its folders, refusing before anything is written.
-enum RunFolder {
-    /// The model letter by default, suffixed -2, -3, … so an earlier run is never overwritten.
-    static func name(_ output: OutputConfig, variant: Variant) throws -> String {
-        func taken(_ n: String) -> Bool {
-            FileManager.default.fileExists(atPath: "\(output.logDir)/\(n).json")
-                || FileManager.default.fileExists(atPath: "\(output.checkpointDir)/\(n)")
-        }
-        if let name = output.runName {
-            if taken(name) {
-                throw TrainingError("run '\(name)' exists (\(output.logDir)/\(name).json or \(output.checkpointDir)/\(name)/); pick another --run-name or continue it with --resume \(output.checkpointDir)/\(name)/final.h5")
-            }
-            return name
-        }
-        var name = variant.rawValue, k = 2
-        while taken(name) { name = "\(variant.rawValue)-\(k)"; k += 1 }
-        return name
-    }
-
-    /// Creates the log folder and the run's checkpoint folder, after checking both can be
-    /// created, so a refused run leaves no empty folder behind.
-    static func create(_ output: OutputConfig, run: String) throws -> String {
-        let folder = "\(output.checkpointDir)/\(run)"
-        let dirs = [(output.logDir, "--log-dir"), (folder, "--checkpoint-dir")]
-        for (dir, option) in dirs {
-            if let problem = problem(dir) {
-                throw TrainingError("\(option) '\(dir)' cannot be used: \(problem); choose another \(option)")
-            }
-        }
-        for (dir, option) in dirs {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw TrainingError("\(option): cannot create folder '\(dir)' (\(error.localizedDescription)); choose another \(option)")
-            }
-        }
-        return folder
-    }
-
-    /// Why `dir` cannot be (created and) written, judged from its nearest existing ancestor.
-    static func problem(_ dir: String) -> String? {
-        var path = URL(fileURLWithPath: dir).standardizedFileURL
-        while true {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir) {
-                if !isDir.boolValue { return "'\(path.path)' is a file, not a folder" }
-                return FileManager.default.isWritableFile(atPath: path.path) ? nil : "folder '\(path.path)' is not writable"
-            }
-            let parent = path.deletingLastPathComponent()
-            if parent.path == path.path { return nil }
-            path = parent
-        }
-    }
+/// An error's message without Foundation's "Error Domain=…" wrapping.
+func describe(_ error: Error) -> String {
+    guard type(of: error) is NSError.Type || error is CocoaError else { return "\(error)" }
+    let ns = error as NSError
+    return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
 }

@@ -1,3 +1,4 @@
+import AtomicFile
 import CHDF5
 import Foundation
 import HDF5Kit
@@ -45,7 +46,7 @@ final class WriteFaultTests: XCTestCase {
             signal(SIGXFSZ, oldHandler)
         }
         XCTAssertThrowsError(try writeBig(path, megabytes: 2, marker: 2)) { error in
-            let e = error as? FileWriteError
+            let e = error as? AtomicFileError
             XCTAssertEqual(e?.code, EFBIG, "\(error)")
             XCTAssertTrue("\(error)".contains(path), "names the file: \(error)")
             XCTAssertFalse("\(error)".contains("\n"), "one line: \(error)")
@@ -66,7 +67,7 @@ final class WriteFaultTests: XCTestCase {
         let path = mountPoint + "/ck.h5"
         try writeBig(path, megabytes: 0, marker: 1)
         XCTAssertThrowsError(try writeBig(path, megabytes: 1, marker: 2)) { error in
-            XCTAssertEqual((error as? FileWriteError)?.code, ENOSPC, "\(error)")
+            XCTAssertEqual((error as? AtomicFileError)?.code, ENOSPC, "\(error)")
             XCTAssertTrue("\(error)".contains("No space left on device"), "\(error)")
         }
         XCTAssertEqual(try H5File.open(path).root.attribute("marker", as: Int32.self), 1)

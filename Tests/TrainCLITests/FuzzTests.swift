@@ -57,30 +57,8 @@ final class FuzzTests: XCTestCase {
                 try? FileManager.default.removeItem(atPath: p.path(folder))
             }
         }
-        let strict = ProcessInfo.processInfo.environment["PFN_FUZZ_STRICT"] == "1"
-        let pending = strict ? [] : failures.filter { Self.pendingElsewhere($0) != nil }
-        let unexpected = failures.filter { !pending.contains($0) }
-        print("fuzz: \(2 * cases()) runs, \(outcomes.ok) exit 0, \(outcomes.refused) refused cleanly, "
-              + "\(unexpected.count) failures, \(pending.count) known crashes awaiting the loader fixes")
-        for f in pending { print("fuzz known (\(Self.pendingElsewhere(f)!)): \(f)") }
-        XCTAssertEqual(unexpected, [], "\(unexpected.count) fuzz failures:\n" + unexpected.joined(separator: "\n"))
-    }
-
-    /// Failures found by this test whose fix belongs to the resume and model loaders in
-    /// Sources/Models (issue 13 D15: decoded configs and saved generator states are not yet
-    /// validated there) or to predict's output check. Reported, not failed, until those fixes land; PFN_FUZZ_STRICT=1
-    /// fails on them too. Remove entries as they are fixed.
-    static func pendingElsewhere(_ failure: String) -> String? {
-        let known: [(String, String)] = [
-            ("rng/stream_position = ", "D15: StreamState(checkpoint:) converts with Int(...), traps on negative words"),
-            ("rng/dropout = [0, 0, 0, 0]", "D15: Trainer(resumingFrom:) uses Xoshiro256(state:), should use init(validating:)"),
-            ("rng/stream = [0, 0, 0, 0]", "D15: BatchStream restore uses Xoshiro256(state:), should use init(validating:)"),
-            ("config model.", "D15: ModelLoading/resume do not call ModelConfig.validationError() on a decoded config"),
-            ("config train.", "D15: resume does not validate a decoded TrainConfig"),
-            ("non-finite edge_probability", "D4: predict writes what the model outputs; finite but huge parameters (1e30) "
-                + "overflow, so ModelPredictor/predict must refuse non-finite outputs"),
-        ]
-        return known.first { failure.contains($0.0) }?.1
+        print("fuzz: \(2 * cases()) runs, \(outcomes.ok) exit 0, \(outcomes.refused) refused cleanly, \(failures.count) failures")
+        XCTAssertEqual(failures, [], "\(failures.count) fuzz failures:\n" + failures.joined(separator: "\n"))
     }
 
     /// nil when the run ended well; otherwise the failure, with how to replay it.
