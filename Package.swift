@@ -35,14 +35,15 @@ let package = Package(
         // Writing a file through a temporary sibling and a rename: the one way files are replaced.
         .target(name: "AtomicFile"),
         .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN", "AtomicFile"], swiftSettings: fast),
-        .target(name: "Training", dependencies: ["Models", "SCMGen", "NN", "Evaluation", "HDF5Kit", "Randomness", "AtomicFile"],
+        .target(name: "Training", dependencies: ["Models", "SCMGen", "NN", "Evaluation", "HDF5Kit", "Randomness", "AtomicFile",
+                                                "Distributed"],
                 swiftSettings: fast),
         .target(name: "Distributed", dependencies: ["CMPI"]),
         .executableTarget(name: "MPISelfTest", dependencies: ["Distributed"]),
         .executableTarget(
             name: "TrainCLI",
             dependencies: [
-                "SCMGen", "NN", "Models", "Evaluation", "Training", "HDF5Kit", "Randomness", "AtomicFile",
+                "SCMGen", "NN", "Models", "Evaluation", "Training", "HDF5Kit", "Randomness", "AtomicFile", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast),
@@ -59,7 +60,8 @@ let package = Package(
                     resources: [.copy("Fixtures")],
                     swiftSettings: fast),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Models", "SCMGen", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "SCMGen", "HDF5Kit", "Evaluation", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "SCMGen", "HDF5Kit", "Evaluation", "TestSupport",
+                                                  "Distributed"],
                     swiftSettings: fast),
         .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI", "Training", "Models", "NN", "SCMGen", "HDF5Kit",
                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")]),

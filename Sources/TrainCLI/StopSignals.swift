@@ -6,7 +6,7 @@ nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 /// Signals that ask a run to stop cleanly (save step-<k>.h5 and the log, then exit). Add a
 /// signal to `signals` to have it stop the run the same way.
 enum StopSignals {
-    static let signals: [Int32] = [SIGINT]
+    static let signals: [Int32] = [SIGINT, SIGTERM]
 
     /// Installs the handlers; returns the `shouldStop` hook for `train`.
     static func install() -> () -> Bool {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Models
 import NN
@@ -28,6 +29,8 @@ struct TrainCommand: ParsableCommand {
     var steps = 3000
     @Option(help: "Threads for the matrix products.")
     var threads = 2
+    @Option(help: "Under mpirun: seconds a rank waits for the others in one collective before it aborts the run (0 = no limit).")
+    var collectiveTimeout = 600.0
     @OptionGroup(title: "Optimisation") var optimisation: TrainOptions
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
     @OptionGroup(title: "Loss") var lossOptions: LossOptions
@@ -70,13 +73,21 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         Threads.setCount(threads)
-        let run: TrainingRun
-        if let path = output.resume {
-            let point = try ResumePoint(path)
-            try checkResume(point)
-            run = try TrainingRun.resuming(point, steps: steps, output: output.config)
-        } else {
-            run = try TrainingRun.fresh(try runConfig(), output: output.config)
+        // One process alone, or one rank of `mpirun -np K` (docs/distributed.md).
+        let timeout = collectiveTimeout > 0 ? CollectiveTimeout(seconds: collectiveTimeout, now: monotonicSeconds) : nil
+        let comm = try worldCommunicator(environment: ProcessInfo.processInfo.environment, timeout: timeout)
+        try runAsRank(of: comm) { try runTraining(on: comm) }
+    }
+
+    func runTraining(on comm: Communicator) throws {
+        let run: TrainingRun = try comm.agreeing {
+            if let path = output.resume {
+                let point = try ResumePoint(path)
+                try checkResume(point)
+                if comm.isRoot { noteWorldSizeChange(point, comm) }
+                return try TrainingRun.resuming(point, steps: steps, output: output.config, communicator: comm)
+            }
+            return try TrainingRun.fresh(try runConfig(), output: output.config, communicator: comm)
         }
         usePrecision(run.config.train.precision)  // a resumed run keeps its checkpoint's
 
@@ -87,14 +98,15 @@ struct TrainCommand: ParsableCommand {
         let outcome: TrainingOutcome
         do { outcome = try train(run, hooks: hooks) } catch let error as NonFiniteLossError {
             progress.finish()
+            guard comm.isRoot else { throw ExitCode.failure }  // every rank stopped; rank 0 says why
             throw CLIError("\(error); stopped without updating. The last good checkpoint is kept in \(run.folder)/ (try a lower --lr or --grad-clip 1)")
         }
         progress.finish()
         switch outcome {
         case let .finished(checkpoint, log):
-            print("done: \(checkpoint), \(log)")
+            if comm.isRoot { print("done: \(checkpoint), \(log)") }
         case let .interrupted(step, checkpoint, log):
-            print("interrupted at step \(step): saved \(checkpoint) and \(log)")
+            if comm.isRoot { print("interrupted at step \(step): saved \(checkpoint) and \(log)") }
             throw ExitCode(130)
         }
     }

@@ -6,20 +6,28 @@ import SCMGen
 
 /// The one place that maps a run's state to and from a `Checkpoint` file (file-formats.md §3):
 ///   /params, /optim        the model's parameters and AdamW's moments (NN's `Checkpoint`)
-///   /rng/dropout           the dropout/Gumbel generator
+///   /rng/dropout           the dropout/Gumbel generator (of rank 0 in a data-parallel run;
+///   /rng/dropout_rank<r>   rank r ≥ 1's)
+///   world_size             root attribute, int64: the run's number of ranks (1 alone)
 ///   /stream                the data stream's `StreamState`: dataset `rng` int64[4] and the
 ///                          attributes `mode`, `cursor`, `batches`
 /// Checkpoints written before `/stream` existed kept the stream as `/rng/stream` plus
 /// `/rng/stream_position` = [cursor, batches]; they still load and resume exactly.
 enum RunCheckpoint {
-    /// Writes everything needed to continue exactly, atomically.
-    static func write(_ state: TrainingState, stream: StreamState?, configJSON: String, to path: String) throws {
+    /// Writes everything needed to continue exactly, atomically. `generators` are the ranks'
+    /// dropout/Gumbel generator states in rank order (nil: this process's alone).
+    static func write(_ state: TrainingState, stream: StreamState?, configJSON: String, to path: String,
+                      generators: [[UInt64]]? = nil) throws {
+        let generators = generators ?? [state.ctx.rng.state]
+        var rng = ["dropout": generators[0]]
+        for r in generators.indices.dropFirst() { rng["dropout_rank\(r)"] = generators[r] }
         let checkpoint = Checkpoint(model: state.config.model.variant.rawValue, config: configJSON,
                                     step: Int64(state.completedSteps), parameters: state.model.namedParameters(),
-                                    optimizer: state.optimizer, rng: ["dropout": state.ctx.rng.state])
+                                    optimizer: state.optimizer, rng: rng)
         try H5File.writeAtomically(path) { file in
             let root = try file.root
             try checkpoint.write(into: root)
+            try root.setAttribute("world_size", Int64(generators.count))
             if let stream {
                 let g = try root.createGroup("stream")
                 try g.write("rng", stream.rng.map { Int64(bitPattern: $0) }, shape: [stream.rng.count])
@@ -48,8 +56,16 @@ enum RunCheckpoint {
         return StreamState(mode: mode, rng: rng, cursor: Int(pos[0]), batches: Int(pos[1]))
     }
 
+    /// The number of ranks of the run that wrote the checkpoint at `path` (1 for checkpoints
+    /// from before data parallelism, which did not record it).
+    static func worldSize(_ path: String) throws -> Int {
+        Int(try H5File.open(path).root.attribute("world_size", as: Int64.self) ?? 1)
+    }
+
     /// Restores parameters, optimizer moments, the dropout generator and the step into a
     /// freshly built `state` of the same variant and shapes (strict: every mismatch is named).
+    /// Rank r ≥ 1 restores `/rng/dropout_rank<r>`; a rank the writing run did not have keeps
+    /// the fresh generator of its own stream.
     static func restore(_ state: TrainingState, from checkpoint: Checkpoint) throws {
         let variant = state.config.model.variant.rawValue
         guard checkpoint.model == variant else {
@@ -60,7 +76,12 @@ enum RunCheckpoint {
         guard let dropout = checkpoint.rng["dropout"], dropout.count == 4 else {
             throw CheckpointError("the checkpoint has no /rng/dropout state; it cannot be resumed exactly")
         }
-        state.ctx.rng = Xoshiro256(state: dropout)
+        let rank = state.communicator.rank
+        if rank == 0 {
+            state.ctx.rng = Xoshiro256(state: dropout)
+        } else if let own = checkpoint.rng["dropout_rank\(rank)"], own.count == 4 {
+            state.ctx.rng = Xoshiro256(state: own)
+        }
         state.completedSteps = Int(checkpoint.step)
     }
 }

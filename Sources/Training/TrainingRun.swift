@@ -1,3 +1,4 @@
+import Distributed
 import Evaluation
 import Foundation
 import Models
@@ -25,22 +26,31 @@ public struct TrainingRun {
     let initialStreamState: StreamState
 
     /// A new run: names it, creates its folders and builds the model from the config's seed.
-    public static func fresh(_ config: RunConfig, output: OutputConfig) throws -> TrainingRun {
-        let suite = try heldOutSuite(output, model: config.model)
-        let name = try RunFolder.name(output, variant: config.model.variant)
-        let folder = try RunFolder.create(output, run: name)
+    /// With several ranks (`communicator`), only rank 0 names the run and touches files; every
+    /// rank draws its slice of each global batch. No collective is called here, so a rank's
+    /// failure can be agreed on by the caller (`Communicator.agreeing`).
+    public static func fresh(_ config: RunConfig, output: OutputConfig,
+                             communicator: Communicator = SingleProcess()) throws -> TrainingRun {
+        let root = communicator.isRoot
+        let suite = root ? try heldOutSuite(output, model: config.model) : nil
+        let name = root ? try RunFolder.name(output, variant: config.model.variant) : "rank-\(communicator.rank)"
+        let folder = root ? try RunFolder.create(output, run: name) : ""
         let json = try encodeConfig(config)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext)
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
-                           state: TrainingState(config: config), stream: PrefetchingStream(stream),
+                           state: TrainingState(config: config, communicator: communicator),
+                           stream: PrefetchingStream(try stream.partitioned(for: communicator)),
                            log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
                            evalSuite: suite, elapsedBefore: 0, initialStreamState: stream.state)
     }
 
     /// Continues the run of `point` (its folder names the run) up to `steps` in total; the
-    /// log keeps its rows up to the checkpoint's step.
-    public static func resuming(_ point: ResumePoint, steps: Int, output: OutputConfig) throws -> TrainingRun {
+    /// log keeps its rows up to the checkpoint's step. Every rank reads the checkpoint (a
+    /// shared filesystem on a cluster); rank 0 alone reads and rewrites the log. Another
+    /// number of ranks than the checkpoint's is allowed (`ResumePoint.worldSize`).
+    public static func resuming(_ point: ResumePoint, steps: Int, output: OutputConfig,
+                                communicator: Communicator = SingleProcess()) throws -> TrainingRun {
         guard steps > point.step else {
             throw TrainingError("the checkpoint is at step \(point.step); --steps \(steps) is the total, so pass a larger value")
         }
@@ -49,21 +59,28 @@ public struct TrainingRun {
         }
         var config = point.config
         config.train.steps = steps
-        let suite = try heldOutSuite(output, model: config.model)
-        let state = TrainingState(config: config)
+        let root = communicator.isRoot
+        let suite = root ? try heldOutSuite(output, model: config.model) : nil
+        let state = TrainingState(config: config, communicator: communicator)
         try RunCheckpoint.restore(state, from: point.checkpoint)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext, state: point.stream)
+        let json = try encodeConfig(config)
+        guard root else {
+            return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
+                               state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)),
+                               log: TrainingLogWriter(path: "", configJSON: json), evalSuite: nil, elapsedBefore: 0,
+                               initialStreamState: point.stream)
+        }
         if let problem = RunFolder.problem(output.logDir) {
             throw TrainingError("--log-dir '\(output.logDir)' cannot be used: \(problem); choose another --log-dir")
         }
         try FileManager.default.createDirectory(atPath: output.logDir, withIntermediateDirectories: true)
-        let json = try encodeConfig(config)
         let log = try TrainingLogWriter.resuming(path: "\(output.logDir)/\(point.runName).json", configJSON: json, upTo: point.step)
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
         return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
-                           state: state, stream: PrefetchingStream(stream), log: log, evalSuite: suite, elapsedBefore: elapsed,
-                           initialStreamState: point.stream)
+                           state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)), log: log,
+                           evalSuite: suite, elapsedBefore: elapsed, initialStreamState: point.stream)
     }
 
     /// The held-out suite, loaded before anything is written, so a suite that does not exist
@@ -94,6 +111,8 @@ public struct ResumePoint {
     /// The run's name: the name of the checkpoint's folder.
     public let runName: String
     public let runFolder: String
+    /// The number of ranks of the run that wrote it (1 before data parallelism).
+    public let worldSize: Int
     let checkpoint: Checkpoint
     let stream: StreamState
 
@@ -110,6 +129,7 @@ public struct ResumePoint {
         }
         self.path = path
         self.config = config
+        worldSize = try RunCheckpoint.worldSize(path)
         self.checkpoint = checkpoint
         self.stream = stream
         step = Int(checkpoint.step)
@@ -171,5 +191,12 @@ enum RunFolder {
             if parent.path == path.path { return nil }
             path = parent
         }
+    }
+}
+
+extension BatchStream {
+    /// This rank's stream: the whole stream alone, else the rank's slice of every batch.
+    func partitioned(for communicator: Communicator) throws -> BatchStream {
+        communicator.size > 1 ? try partitioned(rank: communicator.rank, of: communicator.size) : self
     }
 }
