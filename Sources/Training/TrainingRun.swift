@@ -33,14 +33,15 @@ public struct TrainingRun {
                              communicator: Communicator = SingleProcess()) throws -> TrainingRun {
         let root = communicator.isRoot
         let suite = root ? try heldOutSuite(output, model: config.model) : nil
+        let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
+                                     mode: config.train.stream, context: config.model.pairContext)
+        let slices = try stream.partitioned(for: communicator)  // refuses --batch < K before any folder exists
         let name = root ? try RunFolder.name(output, variant: config.model.variant) : "rank-\(communicator.rank)"
         let folder = root ? try RunFolder.create(output, run: name) : ""
         let json = try encodeConfig(config)
-        let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
-                                     mode: config.train.stream, context: config.model.pairContext)
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
                            state: TrainingState(config: config, communicator: communicator),
-                           stream: PrefetchingStream(try stream.partitioned(for: communicator)),
+                           stream: PrefetchingStream(slices),
                            log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
                            evalSuite: suite, elapsedBefore: 0, initialStreamState: stream.state)
     }

@@ -125,6 +125,23 @@ final class DataParallelRunTests: XCTestCase {
                        try resumed.series(try resumed.log("logs/C.json"), "loss"))
     }
 
+    /// Another number of ranks may resume a checkpoint (docs/distributed.md): it says so, and
+    /// for model A with dropout 0 it continues the one-process run to the same tolerance.
+    func testAnotherNumberOfRanksResumesWithANotice() throws {
+        let args = ["--model", "A"] + Self.tiny
+        let straight = try PFNTrainProcess(self), resumed = try PFNTrainProcess(self)
+        try straight.runOK(["--steps", "3"] + args)
+        try resumed.runOK(["--steps", "2"] + args)
+        let r = try mpirun2(resumed, ["--steps", "3", "--resume", "checkpoints/A/final.h5"] + args)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("was written by a run of 1 process and this run has 2"), r.stderr)
+        XCTAssertEqual(try H5File.open(resumed.path("checkpoints/A/final.h5")).root.attribute("world_size", as: Int64.self), 2)
+        let (a, b) = (try straight.series(try straight.log("logs/A.json"), "loss"), try resumed.series(try resumed.log("logs/A.json"), "loss"))
+        XCTAssertEqual(a.count, 3)
+        XCTAssertEqual(a.count, b.count)
+        for (x, y) in zip(a, b) { XCTAssertLessThanOrEqual(abs(x - y), Self.lossTolerance * abs(x), "1 process \(a), resumed on 2 \(b)") }
+    }
+
     /// Rank 1 killed by SIGKILL (as the OOM killer would) mid-run: mpirun ends rank 0 and
     /// exits non-zero, well within the limit, and the last checkpoint written is complete.
     func testAKilledRankEndsTheRunAndKeepsTheLastCheckpoint() throws {
