@@ -18,7 +18,7 @@ What the call does, exactly as `pfn-train predict` (docs/file-formats.md §2-3):
   for soft interventions or when values vary within a regime.
 - each interventional row is one item, paired with observational row `query[r]` (default
   r mod S_obs, as a suite file without `query_index`); `rows_per_regime` keeps each regime's
-  first rows only (pfn-train predict's --rows-per-regime, default there 10; here all rows).
+  first rows only (pfn-train predict's --rows-per-regime; both default to all rows).
 - features as pfn-train's NodeFeatures (std floor and clip from the checkpoint's config), the
   pair context (when the checkpoint has `pair_context.*` parameters) from the regime context of
   all regimes, edge probability = mean of sigmoid(logits) over the items, deltas in data units
@@ -28,7 +28,7 @@ What the call does, exactly as `pfn-train predict` (docs/file-formats.md §2-3):
   a config without the field: the notebook's raw units).
 
 Check against pfn-train (used by the Swift test PythonLoaderTests):
-    python3 python/pfn_torch.py check SUITE.h5 CKPT.h5 PRED.h5 [CKPT.h5 PRED.h5 ...] [--rows-per-regime 10]
+    python3 python/pfn_torch.py check SUITE.h5 CKPT.h5 PRED.h5 [CKPT.h5 PRED.h5 ...] [--rows-per-regime Q]
 """
 import json
 import os
@@ -271,7 +271,7 @@ def load(path):
     return PFNModel(params, variant, config)
 
 
-def _check(ckpt, suite, pred, rows_per_regime=10, tol=1e-4):
+def _check(ckpt, suite, pred, rows_per_regime=None, tol=1e-4):
     """Predictions of this module vs pfn-train predict's file on the same suite; exit 1 past tol."""
     import h5py
     model, worst = load(ckpt), 0.0
@@ -307,7 +307,7 @@ def main(argv):
     ap.add_argument("command", choices=["check"])
     ap.add_argument("suite", help="the SCM suite (.h5) both predicted on")
     ap.add_argument("pairs", nargs="+", help="CKPT.h5 PRED.h5 [CKPT.h5 PRED.h5 ...]: each checkpoint with its predictions file")
-    ap.add_argument("--rows-per-regime", type=int, default=10, help="as pfn-train predict's (default 10; 0 = all)")
+    ap.add_argument("--rows-per-regime", type=int, default=0, help="as pfn-train predict's (default 0 = all rows)")
     ap.add_argument("--tol", type=float, default=1e-4)
     a = ap.parse_args(argv)
     if len(a.pairs) % 2:

@@ -134,8 +134,9 @@ public struct Evaluator {
 
     /// Mean ± sd over datasets (and by N) for the model and each baseline. A baseline row
     /// carries only the metrics it has (graph baselines no delta metrics, and vice versa).
+    /// `names` label the datasets in the per-dataset values (default `000000`, `000001`, …).
     public func report(_ evaluations: [DatasetEvaluation], suite: String, checkpoint: String? = nil,
-                       step: Int? = nil) -> EvaluationReport {
+                       step: Int? = nil, names: [String]? = nil) -> EvaluationReport {
         let methods = Self.methods.compactMap { method -> MethodSummary? in
             let rows = evaluations.map { e -> (nodeCount: Int, values: [(String, Double?)]) in
                 (e.nodeCount, (e.graph[method]?.namedValues ?? []) + (e.delta[method]?.namedValues ?? []))
@@ -144,10 +145,22 @@ public struct Evaluator {
             return MethodSummary(name: method, overall: MetricTable(rows.map { $0.values }),
                                  byNodeCount: summariesByNodeCount(rows).map { NodeCountSummary(nodeCount: $0.nodeCount, table: $0.table) })
         }
-        return EvaluationReport(checkpoint: checkpoint, step: step, suite: suite, datasetCount: evaluations.count,
-                                queryRowsPerRegime: options.queryRowsPerRegime ?? -1,
-                                aggregation: options.aggregation.rawValue,
-                                graphMetricsSkipped: evaluations.contains { $0.graph.isEmpty },
-                                methods: methods)
+        let perDataset = evaluations.enumerated().map { k, e -> DatasetValues in
+            var values: [String: [String: Double]] = [:]
+            for method in Self.methods {
+                let pairs = (e.graph[method]?.namedValues ?? []) + (e.delta[method]?.namedValues ?? [])
+                let finite = pairs.compactMap { p in p.1.flatMap { $0.isFinite ? (p.0, $0) : nil } }
+                if !finite.isEmpty { values[method] = Dictionary(finite, uniquingKeysWith: { a, _ in a }) }
+            }
+            let name = names.map { k < $0.count ? $0[k] : String(format: "%06d", k) } ?? String(format: "%06d", e.index)
+            return DatasetValues(name: name, nodeCount: e.nodeCount, values: values)
+        }
+        var report = EvaluationReport(checkpoint: checkpoint, step: step, suite: suite, datasetCount: evaluations.count,
+                                      queryRowsPerRegime: options.queryRowsPerRegime ?? -1,
+                                      aggregation: options.aggregation.rawValue,
+                                      graphMetricsSkipped: evaluations.contains { $0.graph.isEmpty },
+                                      methods: methods)
+        report.datasets = perDataset
+        return report
     }
 }

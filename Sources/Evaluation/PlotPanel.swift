@@ -14,7 +14,7 @@ struct PlotPanel {
     /// Log keys `eval_baseline_<method>_<metric>` (docs/file-formats.md §4.1).
     static let baselinePrefix = "eval_baseline_"
     static let baselineNames = ["empty": "empty graph", "random": "random DAG", "zero": "zero delta",
-                                "plugin": "plug-in delta"]
+                                "plugin": "plug-in delta", "ttest": "intervention t-test"]
     /// Series with at most this many points get a marker at every point.
     static let markerLimit = 30
 

@@ -10,9 +10,13 @@ public struct RunSummary: Sendable {
     public var stepsPerSecond: Double?
     /// Per metric (names without the `eval_` prefix): the final and the best value.
     public var metrics: [String: (final: Double, best: Double)]
+    /// For an eval file: each metric's sd over the datasets and n (one evaluation: no "best").
+    public var spread: [String: (sd: Double, count: Int)] = [:]
 }
 
 public enum RunComparison {
+    /// Counts and rates where "best" means nothing: only the final value is shown.
+    public static let noBest: Set<String> = ["predicted_edges", "true_edges", "cycle_fraction", "elapsed"]
     /// Metrics where larger is better; all others are better when smaller.
     public static let higherIsBetter: Set<String> =
         ["auroc", "auprc", "precision", "recall", "f1", "orientation_accuracy"]
@@ -69,26 +73,35 @@ public enum RunComparison {
     /// An eval report's model row: mean values, final = best (one evaluation).
     public static func summary(of report: EvaluationReport, name: String) -> RunSummary {
         var metrics: [String: (Double, Double)] = [:]
-        for (metric, s) in report.methods.first?.overall.summaries ?? [:] { metrics[metric] = (s.mean, s.mean) }
-        return RunSummary(name: name, steps: report.step, wallTime: nil, stepsPerSecond: nil, metrics: metrics)
+        var spread: [String: (Double, Int)] = [:]
+        for (metric, s) in report.methods.first?.overall.summaries ?? [:] {
+            metrics[metric] = (s.mean, s.mean)
+            spread[metric] = (s.sd, s.count)
+        }
+        return RunSummary(name: name, steps: report.step, wallTime: nil, stepsPerSecond: nil, metrics: metrics, spread: spread)
     }
 
-    /// Markdown: run, steps, wall time, steps/s, then "final (best)" per metric any run has.
-    public static func markdown(_ runs: [RunSummary]) -> String {
+    /// Markdown: run, steps, wall time, steps/s, then per metric any run has (or `metrics`, in
+    /// that order): "final (best)" for a log, "mean ± sd (n)" for an eval file.
+    public static func markdown(_ runs: [RunSummary], metrics chosen: [String]? = nil) -> String {
         let all = Set(runs.flatMap { $0.metrics.keys })
         let order = preferred.filter(all.contains) + preferred.map { "train_" + $0 }.filter(all.contains)
-        let columns = order + all.subtracting(order).sorted()
-        var lines = ["| run | steps | wall time | steps/s | " + columns.map { "\($0) final (best)" }.joined(separator: " | ") + " |",
+        let columns = chosen ?? (order + all.subtracting(order).sorted())
+        var lines = ["| run | steps | wall time | steps/s | " + columns.joined(separator: " | ") + " |",
                      "|---|---:|---:|---:|" + String(repeating: "---:|", count: columns.count)]
         for r in runs {
             var cells = [r.name, r.steps.map(String.init) ?? "—", r.wallTime.map(formatDuration) ?? "—",
                          r.stepsPerSecond.map { String(format: "%.2f", $0) } ?? "—"]
             cells += columns.map { c in
                 guard let m = r.metrics[c] else { return "—" }
-                return "\(formatMetric(m.final)) (\(formatMetric(m.best)))"
+                if let s = r.spread[c] { return formatMeanSD(m.final, s.sd) + " (n \(s.count))" }
+                let bare = c.hasPrefix("train_") ? String(c.dropFirst(6)) : c
+                return noBest.contains(bare) ? formatMetric(m.final) : "\(formatMetric(m.final)) (best \(formatMetric(m.best)))"
             }
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
+        lines.append("")
+        lines.append("Logs: final held-out value (best over the run); eval files: mean ± sd over n datasets.")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -39,10 +39,15 @@ extension EdgeFunction: ExpressibleByArgument {
 enum LossPreset: String, CaseIterable, ExpressibleByArgument {
     /// Acyclicity without the diagonal, divided by N, warmed up.
     case `default`
-    /// The notebook's exact loss.
-    case seed
+    /// The seed notebook's exact loss (`seed` is accepted too, as configs and scripts from
+    /// before the rename say; it sat confusingly next to `--seed`).
+    case notebook
 
-    var config: LossConfig { self == .seed ? .seed : LossConfig() }
+    init?(argument: String) {
+        self.init(rawValue: argument == "seed" ? "notebook" : argument)
+    }
+
+    var config: LossConfig { self == .notebook ? .seed : LossConfig() }
 }
 
 /// A list option given as one comma-separated value (`--nodes 20,50,100`), parsed element by

@@ -11,8 +11,17 @@ import SCMGen
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a checkpoint on held-out SCM datasets against baselines.",
+        abstract: "Evaluate a checkpoint on held-out SCM datasets (a suite or your CSV data) against baselines.",
         discussion: """
+            Data: --suite NAME, or --data with a suite file or CSV (a table or a folder; with --graph \
+            EDGES.csv for the true graph). Formats: docs/file-formats.md.
+
+            The table shows mean ± sd (sample sd over the n datasets); the --json file also has every \
+            dataset's values, for `pfn-train compare` of two evaluations of the same suite (paired). \
+            shd is the standard SHD (a reversed edge counts once); shd_notebook the seed notebook's count \
+            (the training log's `shd`). Training's held-out evaluation runs in the run's precision (bf16 by \
+            default), eval in fp32, so the two can differ slightly.
+
             Baselines on the same data: the empty graph, a random DAG at the true density, the zero and plug-in deltas, \
             and the intervention t-test: per intervened node t (its regimes pooled), Welch's t-test of each node's \
             interventional mean against its observational mean; p < 0.01/(N-1) marks a descendant, mutual marks keep \
@@ -20,11 +29,11 @@ struct EvalCommand: ParsableCommand {
             in bands (edges > removed descendants > unintervened sources > the rest), by -log p, ties by std(j) - std(i).
             """)
 
-    @Option(help: "Checkpoint (pfn-train's, or a PyTorch export with /params).")
+    @Option(help: "Checkpoint (pfn-train's, or a PyTorch export with /params).", completion: .file(extensions: ["h5"]))
     var checkpoint: String
-    @OptionGroup var suite: SuiteOptions
+    @OptionGroup var data: DataOptions
     @OptionGroup var inference: InferenceOptions
-    @Option(help: "Also write every number as JSON to this file.")
+    @Option(help: "Also write every number (means and per-dataset values) as JSON to this file.")
     var json: String?
     @Flag(help: "Print the markdown table only (no progress lines).")
     var markdown = false
@@ -37,13 +46,14 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         Threads.setCount(inference.threads)
         let (model, _, ckpt) = try ModelLoading.load(checkpoint)
-        let (label, named) = try suite.load(maxNodes: model.config.maxNodes)
-        let datasets = named.map(\.dataset)
-        if !markdown { print("evaluating \(checkpoint) (model \(ckpt.model), step \(ckpt.step)) on \(label): \(datasets.count) datasets") }
-        let evaluator = inference.evaluator
-        let report = evaluator.report(try evaluator.evaluate(ModelPredictor(model), on: datasets), suite: label,
-                                      checkpoint: checkpoint, step: Int(ckpt.step))
-        if report.graphMetricsSkipped { print("note: some datasets have no adjacency; graph metrics were skipped for them") }
+        let loaded = try data.load(maxNodes: model.config.maxNodes)
+        let datasets = loaded.datasets
+        if !markdown { print("evaluating \(checkpoint) (model \(ckpt.model), step \(ckpt.step)) on \(loaded.label): \(datasets.count) datasets") }
+        let evaluator = inference.evaluator(defaultRows: 10)
+        let report = evaluator.report(try evaluator.evaluate(ModelPredictor(model), on: datasets), suite: loaded.label,
+                                      checkpoint: checkpoint, step: Int(ckpt.step), names: loaded.named.map(\.name))
+        if report.graphMetricsSkipped { print("note: some datasets have no adjacency (give --graph EDGES.csv for CSV data); graph metrics were skipped for them") }
+        if data.standardize { print("note: --standardize: delta metrics are in standard units (each node's observational sd)") }
         print(report.markdown(metrics: allMetrics ? nil : Self.tableMetrics))
         if let byN = report.markdownByNodeCount(metrics: ["shd", "auroc", "auprc", "delta_mse"]) {
             print("By graph size:\n\n" + byN)

@@ -2,45 +2,24 @@ import ArgumentParser
 import Evaluation
 import SCMGen
 
-/// Which data a command evaluates: a suite file or a built-in held-out suite.
-struct SuiteOptions: ParsableArguments {
-    @Option(help: "Suite file (file-formats.md §1), e.g. from `pfn-train sample`.")
-    var data: String?
-    @Option(help: "Built-in held-out suite: \(BuiltinSuites.names.joined(separator: ", ")).")
-    var suite: String?
-
-    func validate() throws {
-        if (data == nil) == (suite == nil) { throw ValidationError("pass exactly one of --data FILE or --suite NAME") }
-    }
-
-    /// (name, datasets) and a label for reports; refuses a dataset larger than the model.
-    func load(maxNodes: Int) throws -> (label: String, named: [(name: String, dataset: SCMDataset)]) {
-        let label = data ?? suite!
-        let named = try data.map { try SCMSuiteFile.readNamed($0) }
-            ?? BuiltinSuites.datasets(suite!).enumerated().map { (String(format: "%06d", $0.offset), $0.element) }
-        if let big = named.first(where: { $0.dataset.nodeCount > maxNodes }) {
-            throw CLIError("dataset \(big.name) has \(big.dataset.nodeCount) nodes but the checkpoint's model takes at most \(maxNodes); evaluate on smaller graphs or train with --max-nodes \(big.dataset.nodeCount)")
-        }
-        return (label, named)
-    }
-}
-
 /// Options shared by `eval` and `predict`: how items are drawn and combined.
 struct InferenceOptions: ParsableArguments {
-    @Option(help: "Query rows per regime (the regime's first rows with their query rows); 0 = all.")
-    var rowsPerRegime = 10
+    @Option(help: "Query rows per regime (the regime's first rows with their query rows); 0 = all (default: eval 10, predict all).")
+    var rowsPerRegime: Int?
     @Option(help: "Edge aggregation over items: mean (of sigmoid) or mean_logit.")
     var aggregation = EdgeAggregation.meanProbability
-    @Option(help: "Threads for the matrix products.")
-    var threads = 2
+    @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).")
+    var threads = machineThreads
 
     func validate() throws {
-        if rowsPerRegime < 0 { throw ValidationError("--rows-per-regime must be 0 (all) or positive") }
+        if let rowsPerRegime, rowsPerRegime < 0 { throw ValidationError("--rows-per-regime must be 0 (all) or positive") }
     }
 
-    var evaluator: Evaluator {
+    /// `defaultRows` when --rows-per-regime is not given (0 = all).
+    func evaluator(defaultRows: Int) -> Evaluator {
         var o = EvaluatorOptions()
-        o.queryRowsPerRegime = rowsPerRegime == 0 ? nil : rowsPerRegime
+        let rows = rowsPerRegime ?? defaultRows
+        o.queryRowsPerRegime = rows == 0 ? nil : rows
         o.aggregation = aggregation
         return Evaluator(options: o)
     }

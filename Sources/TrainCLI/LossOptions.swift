@@ -1,9 +1,9 @@
 import ArgumentParser
 import Models
 
-/// Loss options: the notebook's weights; `--loss seed` is its exact loss.
+/// Loss options: the notebook's weights; `--loss notebook` is its exact loss.
 struct LossOptions: ParsableArguments {
-    @Option(help: "Loss preset: default (acyclicity without the diagonal, divided by N, warmed up) or seed (the notebook's exact loss).")
+    @Option(help: "Loss preset: default (acyclicity without the diagonal, divided by N, warmed up) or notebook (the seed notebook's exact loss; `seed` is an alias).")
     var loss: LossPreset?
     @Option(help: "Weight of Huber(delta) (default 10).")
     var deltaWeight: Float?

@@ -10,34 +10,35 @@ struct OutputOptions: ParsableArguments {
     var checkpointDir = "checkpoints"
     @Option(help: "Folder of JSON training logs.")
     var logDir = "logs"
-    @Option(help: "Log every K steps (and at step 1).")
-    var logEvery = 100
-    @Option(help: "Checkpoint every K steps (0 = only the final one).")
-    var checkpointEvery = 500
-    @Option(help: "Evaluate on a held-out suite every K steps (0 = never).")
-    var evalEvery = 0
+    // Optional so that a resumed run keeps its own settings unless they are given again.
+    @Option(help: "Log every K steps (and at step 1; default 100).")
+    var logEvery: Int?
+    @Option(help: "Checkpoint every K steps (0 = only the final one; default 500).")
+    var checkpointEvery: Int?
+    @Option(help: "Evaluate on a held-out suite every K steps (0 = never, the default).")
+    var evalEvery: Int?
     @Option(help: "With --eval-every: built-in suite (n10, n20, n50, …) or suite file (default n20).")
     var evalSuite: String?
-    @Option(help: "Resume from this checkpoint (written by pfn-train) up to --steps.")
+    @Option(help: "Resume from this checkpoint, a run's folder (its newest checkpoint) or 'latest' (the newest run in --checkpoint-dir, or --run-name's), up to --steps.")
     var resume: String?
 
     /// What the training library needs of these options.
     var config: OutputConfig {
         var c = OutputConfig()
         (c.runName, c.checkpointDir, c.logDir) = (runName, checkpointDir, logDir)
-        (c.logEvery, c.checkpointEvery, c.evalEvery) = (logEvery, checkpointEvery, evalEvery)
+        (c.logEvery, c.checkpointEvery, c.evalEvery) = (logEvery ?? c.logEvery, checkpointEvery ?? c.checkpointEvery, evalEvery ?? c.evalEvery)
         if let s = evalSuite { c.evalSuite = s }
         return c
     }
 
     func validate() throws {
-        if logEvery < 1 { throw ValidationError("--log-every is \(logEvery); it must be at least 1") }
-        if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be 0 (off) or positive") }
-        if evalEvery < 0 { throw ValidationError("--eval-every must be 0 (off) or positive") }
-        if evalSuite != nil && evalEvery == 0 {
+        if let v = logEvery, v < 1 { throw ValidationError("--log-every is \(v); it must be at least 1") }
+        if let v = checkpointEvery, v < 0 { throw ValidationError("--checkpoint-every must be 0 (off) or positive") }
+        if let v = evalEvery, v < 0 { throw ValidationError("--eval-every must be 0 (off) or positive") }
+        if evalSuite != nil && (evalEvery ?? 0) == 0 && resume == nil {
             throw ValidationError("--eval-suite applies only with --eval-every K (held-out evaluation every K steps); add --eval-every or drop --eval-suite")
         }
-        if let r = resume, !FileManager.default.fileExists(atPath: r) {
+        if let r = resume, r != "latest", !FileManager.default.fileExists(atPath: r) {
             throw ValidationError("--resume: no such checkpoint '\(r)'")
         }
     }

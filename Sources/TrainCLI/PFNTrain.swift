@@ -5,9 +5,20 @@ struct PFNTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pfn-train",
         abstract: "Train and evaluate transformer prior-fitted networks for causal discovery.",
-        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, SampleCommand.self, PlotCommand.self, CompareCommand.self,
+        discussion: "File formats (suites, CSV data, predictions, checkpoints, logs): docs/file-formats.md.",
+        version: BuildStamp.versionLine,
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, SampleCommand.self, ImportCommand.self,
+                      PlotCommand.self, CompareCommand.self, ExportCSVCommand.self,
                       Bench.self, BenchNNAlias.self, BenchDataAlias.self, BLASCoreCommand.self],
         defaultSubcommand: TrainCommand.self)
 
-    static func main() { BLASStartup.useFastKernels(); main(nil) }
+    static func main() {
+        // A bare `pfn-train` prints the usage; `pfn-train --model C ...` still trains (the default command).
+        if CommandLine.arguments.count == 1 {
+            print(helpMessage())
+            return
+        }
+        BLASStartup.useFastKernels()
+        main(nil)
+    }
 }

@@ -19,9 +19,10 @@ struct PriorOptions: ParsableArguments {
     var noiseScale: Double?
     @Option(help: "Fraction of nodes intervened on, in (0, 1] (default 0.5).")
     var interventionFraction: Double?
-    @Option(help: "Comma-separated intervention values (default 5,8,10).", transform: CommaList<Double>.parse)
+    // parsing: .unconditional, so a value starting with a minus sign (-6,-3,3) is a value, not an option.
+    @Option(parsing: .unconditional, help: "Comma-separated intervention values (default 5,8,10; negative values parse).", transform: CommaList<Double>.parse)
     var interventionValues: CommaList<Double>?
-    @Option(help: "lo,hi: draw intervention values uniformly from this range (one regime per listed value).", transform: CommaList<Double>.parse)
+    @Option(parsing: .unconditional, help: "lo,hi: draw intervention values uniformly from this range (one regime per listed value).", transform: CommaList<Double>.parse)
     var interventionRange: CommaList<Double>?
     @Option(help: "Observational rows per dataset (default 100).")
     var observationalSamples: Int?

@@ -8,7 +8,7 @@ import Training
 
 /// `pfn-train [train] --model X --steps N`: trains one variant on the SCM stream, writing
 /// `<log-dir>/<run>.json` and `<checkpoint-dir>/<run>/step-<k>.h5` + `final.h5`.
-/// Options → `RunConfig` → `Training.train` → what it reports, printed.
+/// Options (over `--config FILE`) → `RunConfig` → `Training.train` → what it reports, printed.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -17,18 +17,28 @@ struct TrainCommand: ParsableCommand {
         Variants (the seed notebook's five models):
         \(Variant.allCases.map { "  \($0.rawValue)  \($0.summary)" }.joined(separator: "\n"))
 
-        --steps is the total: --resume PATH continues from the checkpoint's step up to it, \
-        with the checkpoint's config (model, prior, loss); flags that contradict it are refused.
+        --config FILE replays a run: a training log (logs/<run>.json) or a JSON config, with flags \
+        given on the command line overriding it.
 
-        Ctrl-C saves a checkpoint and the log, then exits with status 130.
+        --steps is the total: --resume continues from the checkpoint's step up to it (default: \
+        the run's own total), with the checkpoint's config (model, prior, loss) and its output \
+        settings (--log-every, --checkpoint-every, --eval-every, --eval-suite) unless given \
+        again; flags that contradict the config are refused. --resume takes a checkpoint, a run's \
+        folder or 'latest'.
+
+        Ctrl-C saves a checkpoint and the log, prints the command that resumes, and exits with \
+        status 130. File formats (checkpoints, logs): docs/file-formats.md.
         """)
 
     @Option(help: "Model variant (default C).")
     var model: Variant?
-    @Option(help: "Total training steps.")
-    var steps = 3000
-    @Option(help: "Threads for the matrix products.")
-    var threads = 2
+    @Option(help: "Total training steps (default 3000; on --resume, the run's own total).")
+    var steps: Int?
+    @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).")
+    var threads = machineThreads
+    @Option(help: "JSON config to start from: a training log or a config object (a subset is fine); flags override it.",
+            completion: .file(extensions: ["json"]))
+    var config: String?
     @Option(help: "Under mpirun: seconds a rank waits for the others in one collective before it aborts the run (0 = no limit).")
     var collectiveTimeout = 600.0
     @OptionGroup(title: "Optimisation") var optimisation: TrainOptions
@@ -38,35 +48,71 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Output") var output: OutputOptions
 
     func validate() throws {
-        if steps <= 0 { throw ValidationError("--steps is \(steps); it must be at least 1") }
+        if let steps, steps <= 0 { throw ValidationError("--steps is \(steps); it must be at least 1") }
         if threads < 1 { throw ValidationError("--threads is \(threads); it must be at least 1") }
+        if config != nil && output.resume != nil {
+            throw ValidationError("--resume continues with the checkpoint's own config; drop --config")
+        }
         try optimisation.validate()
         try output.validate()
         if output.resume == nil { try refuseOptionsThatDoNotApply(to: try runConfig()) }
     }
 
-    /// The run's config from the options (a fresh run): the CLI's defaults, then the options given.
-    func runConfig() throws -> RunConfig {
-        var prior = try self.prior.config()
-        modelOptions.apply(to: &prior)
-        var model = ModelConfig(variant: self.model ?? .C)
-        model.maxNodes = max(50, prior.nodesMax)
+    /// The defaults of a fresh run of `variant`.
+    static func defaults(_ variant: Variant) -> RunConfig {
+        var model = ModelConfig(variant: variant)
         model.pairContext = true
-        try modelOptions.apply(to: &model)
-        if prior.nodesMax > model.maxNodes {
-            throw ValidationError("--nodes-max \(prior.nodesMax) exceeds --max-nodes \(model.maxNodes); raise --max-nodes")
-        }
-        var loss = LossConfig()
-        lossOptions.apply(to: &loss)
         var train = TrainConfig()
-        train.precision = .bfloat16  // new runs; configs without the field trained in fp32
-        try apply(to: &train)
-        return RunConfig(model: model, loss: loss, train: train, prior: prior)
+        train.precision = .bfloat16  // --precision auto (the default) replaces it in freshRunConfig()
+        return RunConfig(model: model, train: train)
+    }
+
+    /// The run's config (a fresh run): the CLI's defaults, then `--config`, then the options given.
+    func runConfig() throws -> RunConfig {
+        var c = Self.defaults(model ?? .C)
+        var maxNodesFromFile = false
+        if let config {
+            c = try ConfigFile.load(config, over: c)
+            if let m = model { c.model.variant = m }
+            maxNodesFromFile = c.model.maxNodes != Self.defaults(c.model.variant).model.maxNodes
+        }
+        try prior.apply(to: &c.prior)
+        modelOptions.apply(to: &c.prior)
+        if !maxNodesFromFile { c.model.maxNodes = max(50, c.prior.nodesMax) }
+        try modelOptions.apply(to: &c.model)
+        if c.prior.nodesMax > c.model.maxNodes {
+            throw ValidationError("--nodes-max \(c.prior.nodesMax) exceeds --max-nodes \(c.model.maxNodes); raise --max-nodes")
+        }
+        lossOptions.apply(to: &c.loss)
+        try apply(to: &c.train)
+        return c
+    }
+
+    /// A new run's config with `--precision auto` resolved: both precisions timed on the
+    /// model's products at the run's thread count, the faster stored, one line printed.
+    func freshRunConfig() throws -> RunConfig {
+        var config = try runConfig()
+        // A --config file's precision stands unless --precision is given.
+        if optimisation.precision == .auto || (optimisation.precision == nil && self.config == nil) {
+            let (choice, summary) = PrecisionCalibration.run(config.model, batch: config.train.batch)
+            config.train.precision = choice
+            config.train.precisionCalibration = summary
+            print(summary)
+        }
+        return config
+    }
+
+    /// A fresh run's config, rank 0's on every rank of a data-parallel run (its `--precision
+    /// auto` calibration is timed, so each rank's own would differ).
+    func sharedRunConfig(_ comm: Communicator) throws -> RunConfig {
+        guard comm.size > 1 else { return try freshRunConfig() }
+        let bytes: [UInt8] = try comm.agreeing { comm.isRoot ? Array(try JSONEncoder().encode(try freshRunConfig())) : [] }
+        return try JSONDecoder().decode(RunConfig.self, from: Data(try comm.broadcast(bytes: bytes)))
     }
 
     /// `--steps` and the optimisation and Gumbel-temperature options that were given.
     func apply(to train: inout TrainConfig) throws {
-        train.steps = steps
+        if let steps { train.steps = steps }
         optimisation.apply(to: &train)
         try modelOptions.apply(to: &train)
     }
@@ -80,18 +126,24 @@ struct TrainCommand: ParsableCommand {
     }
 
     func runTraining(on comm: Communicator) throws {
+        var out = output.config
+        let fresh = output.resume == nil ? try sharedRunConfig(comm) : nil
         let run: TrainingRun = try comm.agreeing {
-            if let path = output.resume {
+            if let argument = output.resume {
+                let path = try ResumeTarget.checkpoint(argument, checkpointDir: output.checkpointDir, runName: output.runName)
                 let point = try ResumePoint(path)
                 try checkResume(point)
-                if comm.isRoot { noteWorldSizeChange(point, comm) }
-                return try TrainingRun.resuming(point, steps: steps, output: output.config, communicator: comm)
+                keepStoredOutput(ResumeTarget.storedOutput(path), in: &out)
+                out.provenance = provenanceJSON(threads: threads, precision: point.config.train.precision, output: out)
+                if comm.isRoot { noteWorldSizeChange(point, comm); print("resuming \(path) at step \(point.step)") }
+                return try TrainingRun.resuming(point, steps: steps ?? point.config.train.steps, output: out, communicator: comm)
             }
-            return try TrainingRun.fresh(try runConfig(), output: output.config, communicator: comm)
+            out.provenance = provenanceJSON(threads: threads, precision: fresh!.train.precision, output: out)
+            return try TrainingRun.fresh(fresh!, output: out, communicator: comm)
         }
         usePrecision(run.config.train.precision)  // a resumed run keeps its checkpoint's
 
-        let progress = Progress(total: run.config.train.steps)
+        let progress = Progress(total: run.config.train.steps, evalSuite: out.evalSuite)
         let clock = ContinuousClock(), start = clock.now
         let hooks = TrainingHooks(events: progress.handle, shouldStop: StopSignals.install(),
                                   seconds: { seconds(clock.now - start) })
@@ -106,9 +158,29 @@ struct TrainCommand: ParsableCommand {
         case let .finished(checkpoint, log):
             if comm.isRoot { print("done: \(checkpoint), \(log)") }
         case let .interrupted(step, checkpoint, log):
-            if comm.isRoot { print("interrupted at step \(step): saved \(checkpoint) and \(log)") }
+            if comm.isRoot {
+                print("interrupted at step \(step): saved \(checkpoint) and \(log)")
+                print("resume with: pfn-train --resume \(shellQuoted(checkpoint))" + resumeFlags(out))
+            }
             throw ExitCode(130)
         }
+    }
+
+    /// Output options the resumed run must be told again (the log folder is not recorded with
+    /// the checkpoint; the total steps and the other output settings are).
+    func resumeFlags(_ out: OutputConfig) -> String {
+        var flags = ""
+        if out.logDir != OutputConfig().logDir { flags += " --log-dir \(shellQuoted(out.logDir))" }
+        return flags
+    }
+
+    /// A resumed run keeps the output settings it recorded unless they are given again.
+    func keepStoredOutput(_ stored: [String: Any], in out: inout OutputConfig) {
+        func int(_ key: String) -> Int? { (stored[key] as? NSNumber)?.intValue }
+        if output.logEvery == nil, let v = int("log_every"), v >= 1 { out.logEvery = v }
+        if output.checkpointEvery == nil, let v = int("checkpoint_every"), v >= 0 { out.checkpointEvery = v }
+        if output.evalEvery == nil, let v = int("eval_every"), v >= 0 { out.evalEvery = v }
+        if output.evalSuite == nil, let v = stored["eval_suite"] as? String { out.evalSuite = v }
     }
 
     /// A resumed run keeps its checkpoint's config: options that contradict it are refused,

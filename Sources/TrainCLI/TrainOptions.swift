@@ -24,8 +24,8 @@ struct TrainOptions: ParsableArguments {
     var seed: UInt64?
     @Option(help: "Data stream: mixed (many SCMs per batch; default) or sequential (the seed's order).")
     var stream: StreamMode?
-    @Option(help: "Large matrix products: bf16 (default; bfloat16 operands, float32 sums, on CPUs with AVX-512 BF16, else fp32) or fp32.")
-    var precision: MatmulPrecision?
+    @Option(help: "Large matrix products: auto (default: times both on the model's products at start-up and keeps the faster), fp32, or bf16 (bfloat16 operands, float32 sums, on CPUs with AVX-512 BF16, else fp32).")
+    var precision: PrecisionChoice?
 
     func validate() throws {
         if let b = batch, b <= 0 { throw ValidationError("--batch is \(b); it must be at least 1") }
@@ -43,6 +43,6 @@ struct TrainOptions: ParsableArguments {
         if let v = gradClip { t.gradClip = v }
         if let v = seed { t.seed = v }
         if let v = stream { t.stream = v }
-        if let v = precision { t.precision = v }
+        if let v = precision?.fixed { t.precision = v }
     }
 }

@@ -90,7 +90,8 @@ final class GradientReduction {
 /// different model in lockstep, silently).
 func agreeOnStart(_ run: TrainingRun, _ stream: StreamState?) throws {
     let comm = run.state.communicator
-    let bytes = Array(run.configJSON.utf8)
+    // The config without its provenance (start time and CPU may differ between ranks).
+    let bytes = Array(try TrainingRun.encodeConfig(run.config).utf8)
     let configWords = stride(from: 0, to: bytes.count, by: 8).map { start in
         bytes[start..<min(start + 8, bytes.count)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }

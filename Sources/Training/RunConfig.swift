@@ -31,12 +31,15 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// Arithmetic of the large matrix products (`MatmulPrecision`); absent in configs from
     /// before the option existed, which trained in float32.
     public var precision = MatmulPrecision.float32
+    /// How `--precision auto` chose `precision` (the timings of both candidates); nil when
+    /// the precision was given.
+    public var precisionCalibration: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case steps, batch, lr, schedule, warmupSteps, weightDecay, gradClip, seed, stream
-        case tauStart, tauEnd, tauAnnealSteps, pairLRScale, precision
+        case tauStart, tauEnd, tauAnnealSteps, pairLRScale, precision, precisionCalibration
     }
 
     /// Absent fields take the defaults, so configs written before a field existed still load.
@@ -57,6 +60,7 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         tauAnnealSteps = try c.decodeIfPresent(Int.self, forKey: .tauAnnealSteps) ?? d.tauAnnealSteps
         pairLRScale = try c.decodeIfPresent(Float.self, forKey: .pairLRScale) ?? d.pairLRScale
         precision = try c.decodeIfPresent(MatmulPrecision.self, forKey: .precision) ?? .float32
+        precisionCalibration = try c.decodeIfPresent(String.self, forKey: .precisionCalibration)
     }
 
     /// The learning rate of the step about to be taken (1-based), as `schedule` says.

@@ -12,6 +12,10 @@ public struct OutputConfig: Sendable {
     public var evalEvery = 0
     /// A built-in suite name or a suite file.
     public var evalSuite = "n20"
+    /// A JSON object recorded as `provenance` in the config of the log and every checkpoint
+    /// (the CLI's version, command line, start time, machine and output settings); decoders of
+    /// `RunConfig` ignore it.
+    public var provenance: String?
 
     public init() {}
 }

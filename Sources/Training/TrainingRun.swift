@@ -38,7 +38,7 @@ public struct TrainingRun {
         let slices = try stream.partitioned(for: communicator)  // refuses --batch < K before any folder exists
         let name = root ? try RunFolder.name(output, variant: config.model.variant) : "rank-\(communicator.rank)"
         let folder = root ? try RunFolder.create(output, run: name) : ""
-        let json = try encodeConfig(config)
+        let json = try encodeConfig(config, provenance: output.provenance)
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
                            state: TrainingState(config: config, communicator: communicator),
                            stream: PrefetchingStream(slices),
@@ -66,7 +66,7 @@ public struct TrainingRun {
         try RunCheckpoint.restore(state, from: point.checkpoint)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext, state: point.stream)
-        let json = try encodeConfig(config)
+        let json = try encodeConfig(config, provenance: output.provenance)
         guard root else {
             return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
                                state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)),
@@ -95,10 +95,12 @@ public struct TrainingRun {
         return suite
     }
 
-    static func encodeConfig(_ config: RunConfig) throws -> String {
+    static func encodeConfig(_ config: RunConfig, provenance: String? = nil) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(config), as: UTF8.self)
+        let json = String(decoding: try encoder.encode(config), as: UTF8.self)
+        guard let provenance else { return json }
+        return "{\"provenance\":" + provenance + "," + json.dropFirst()
     }
 }
 

@@ -31,7 +31,7 @@ final class PythonLoaderTests: XCTestCase {
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         check.arguments = ["python3", repo.appendingPathComponent("python/pfn_torch.py").path, "check", p.path("suite.h5")]
-            + pairs + ["--rows-per-regime", "10"]
+            + pairs  // every row, predict's default
         let pipe = Pipe()
         check.standardOutput = pipe
         check.standardError = pipe

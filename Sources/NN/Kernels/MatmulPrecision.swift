@@ -23,7 +23,7 @@ public enum MatmulPrecision: String, Codable, CaseIterable, Sendable {
     public static var effective: MatmulPrecision { current == .bfloat16 && bfloat16Supported ? .bfloat16 : .float32 }
 
     /// Smallest product (m·n·k) sent to the bfloat16 kernel.
-    static let bfloat16MinimumMultiplyAdds = 1 << 18
+    public static let bfloat16MinimumMultiplyAdds = 1 << 18
 
     /// Whether an m×n×k product runs in bfloat16. Decided once per whole product (before
     /// any split across threads) so every thread count takes the same kernel.

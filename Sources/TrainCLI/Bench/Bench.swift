@@ -6,8 +6,8 @@ import NN
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmark training steps of the five models (step), the NN encoder stack (stack) or the data streams (stream).",
-        subcommands: [Step.self, Stack.self, Stream.self],
+        abstract: "Benchmark training steps of the five models (step; train: end to end with the data stream), the NN encoder stack (stack) or the data streams (stream).",
+        subcommands: [Step.self, Train.self, Stack.self, Stream.self],
         defaultSubcommand: Step.self)
 }
 
@@ -21,8 +21,8 @@ struct BenchOptions: ParsableArguments {
     var warmup = 3
     @Option(help: "Batch size B.")
     var batch = 32
-    @Option(help: "Matrix products: fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
-    var precision = MatmulPrecision.float32
+    @Option(help: "Matrix products: auto (as train: the faster on the model's products, timed at start-up), fp32 or bf16 (bfloat16 operands, float32 sums; needs AVX-512 BF16).")
+    var precision = PrecisionChoice.auto
     @Option(help: "Size of the square sgemm that measures the ceiling.")
     var gemmSize = 2048
 
@@ -47,7 +47,7 @@ extension BenchCommand {
     var warmup: Int { options.warmup }
     var batch: Int { options.batch }
     var gemmSize: Int { options.gemmSize }
-    var precision: MatmulPrecision { options.precision }
+    var precision: PrecisionChoice { options.precision }
 }
 
 /// `pfn-train bench-nn`, as before `bench stack` existed (hidden; scripts and notes use it).

@@ -17,7 +17,7 @@ struct BenchSingle {
         let c = command
         let (v, n, t) = (c.variantList[0], c.nodeList[0], c.threadList[0])
         Threads.setCount(t)
-        let precision = c.precision
+        let (precision, calibration) = PrecisionCalibration.resolve(c.precision, c.modelConfig(v, nodes: n), batch: c.batch)
         usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
@@ -43,6 +43,7 @@ struct BenchSingle {
         let trainTiming = BenchReport.Timing(stepWall, stepCPU)
         return BenchReport.Result(
             variant: v.rawValue, nodes: n, threads: t, batch: c.batch, precision: MatmulPrecision.effective.rawValue,
+            calibration: calibration,
             params: trainer.model.namedParameters().reduce(0) { $0 + $1.1.count },
             train: trainTiming, eval: BenchReport.Timing(evalWall, evalCPU), peakRSSMB: peakRSSMegabytes(),
             gflop: gflop, evalGflop: ModelFlops.forward(config, batch: c.batch, nodes: n) / 1e9,
@@ -69,6 +70,8 @@ struct BenchReport: Codable {
         var variant: String, nodes: Int, threads: Int, batch: Int
         /// Matrix-product precision the step ran in (`MatmulPrecision.effective`: fp32 or bf16).
         var precision: String
+        /// With `--precision auto`: the calibration's line (both candidates' times).
+        var calibration: String?
         var params: Int
         var train: Timing, eval: Timing
         /// Peak RSS of the child process that ran this configuration (model, optimizer,

@@ -41,7 +41,12 @@ struct Stack: BenchCommand {
         for t in threadList {
             Threads.setCount(t)
             let gemmRate = sgemmRate(size: gemmSize)
-            usePrecision(precision)
+            let rows = batch * (nodeList.first ?? 50)
+            let shapes = GemmShape.linear(rows: rows, in: width, out: 3 * width) + GemmShape.linear(rows: rows, in: width, out: ff)
+                + GemmShape.linear(rows: rows, in: ff, out: width)
+            let calibration = precision.fixed == nil ? MatmulCalibration(shapes: shapes, nanoseconds: monotonicNanoseconds) : nil
+            if let calibration { print(calibration.summary) }
+            usePrecision(precision.fixed ?? calibration!.choice)
             defer { MatmulPrecision.set(.float32) }
             for n in nodeList {
                 let (stepMs, cpuMs, evalMs) = timeStack(nodes: n)

@@ -65,11 +65,11 @@ struct Step: BenchCommand {
         print(BLASStartup.summary)
         print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward); median and IQR of \(steps) steps after \(warmup) warm-up; "
               + "one child process per configuration; matrix products in \(precision.rawValue)")
-        let bf16 = precision == .bfloat16
+        let bf16 = precision == .bf16
         if bf16 && !MatmulPrecision.bfloat16Supported { print("note: this CPU has no AVX-512 BF16; bf16 products run in fp32") }
         if dataSeconds > 0 { report.data = try measureStreams() }
         let header = [("model", 5), ("N", 4), ("thr", 3), ("params", 10), ("train ms", 9), ("IQR", 6), ("cpu ms", 8),
-                      ("eval ms", 8), ("IQR", 6), ("GFLOP", 7), ("GFLOP/s", 8), ("MFU", 6), ("RSS MB", 8)]
+                      ("eval ms", 8), ("IQR", 6), ("prec", 5), ("GFLOP", 7), ("GFLOP/s", 8), ("MFU", 6), ("RSS MB", 8)]
         print(header.map { String(repeating: " ", count: max(0, $0.1 - $0.0.count)) + $0.0 }.joined(separator: " "))
         for t in threadList {
             Threads.setCount(t)
@@ -86,9 +86,10 @@ struct Step: BenchCommand {
                     var r = try runChild(v, nodes: n, threads: t)
                     r.sgemmFraction = r.gflops / rate
                     report.results.append(r)
-                    print(String(format: "    %@ %4d %3d %10d %9.1f %6.1f %8.1f %8.1f %6.1f %7.2f %8.1f %5.0f%% %8.0f",
+                    print(String(format: "    %@ %4d %3d %10d %9.1f %6.1f %8.1f %8.1f %6.1f %5@ %7.2f %8.1f %5.0f%% %8.0f",
                                  v.rawValue, n, t, r.params, r.train.medianMs, r.train.iqrMs, r.train.cpuMedianMs,
-                                 r.eval.medianMs, r.eval.iqrMs, r.gflop, r.gflops, 100 * r.sgemmFraction, r.peakRSSMB))
+                                 r.eval.medianMs, r.eval.iqrMs, r.precision, r.gflop, r.gflops, 100 * r.sgemmFraction, r.peakRSSMB))
+                    if let line = r.calibration { print("      \(line)") }
                     fflush(stdout)
                 }
             }
