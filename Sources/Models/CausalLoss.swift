@@ -48,6 +48,11 @@ public struct LossTerms {
     public let dagBCE: Float
     public let acyclicity: Float   // mean over items of h (in the configured form)
     public let sparsity: Float     // mean |A| over real entries
+
+    public init(total: Tensor, deltaHuber: Float, deltaMSE: Float, dagBCE: Float, acyclicity: Float, sparsity: Float) {
+        (self.total, self.deltaHuber, self.deltaMSE, self.dagBCE) = (total, deltaHuber, deltaMSE, dagBCE)
+        (self.acyclicity, self.sparsity) = (acyclicity, sparsity)
+    }
 }
 
 /// The notebook's `causal_loss_fn` on real nodes only:

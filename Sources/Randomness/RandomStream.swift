@@ -10,4 +10,6 @@ public enum RandomStream {
     public static let initialisation: UInt64 = 10
     /// Dropout masks and Gumbel noise in training (Training's `TrainingState`).
     public static let dropout: UInt64 = 11
+    /// Rank r ≥ 1's dropout/Gumbel noise in data-parallel training (rank 0 uses `dropout`).
+    public static func dropout(rank: Int) -> UInt64 { rank == 0 ? dropout : 1000 + UInt64(rank) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Models
 import NN
@@ -39,6 +40,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "JSON config to start from: a training log or a config object (a subset is fine); flags override it.",
             completion: .file(extensions: ["json"]))
     var config: String?
+    @Option(help: "Under mpirun: seconds a rank waits for the others in one collective before it aborts the run (0 = no limit).")
+    var collectiveTimeout = 600.0
     @OptionGroup(title: "Optimisation") var optimisation: TrainOptions
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
     @OptionGroup(title: "Loss") var lossOptions: LossOptions
@@ -100,6 +103,14 @@ struct TrainCommand: ParsableCommand {
         return config
     }
 
+    /// A fresh run's config, rank 0's on every rank of a data-parallel run (its `--precision
+    /// auto` calibration is timed, so each rank's own would differ).
+    func sharedRunConfig(_ comm: Communicator) throws -> RunConfig {
+        guard comm.size > 1 else { return try freshRunConfig() }
+        let bytes: [UInt8] = try comm.agreeing { comm.isRoot ? Array(try JSONEncoder().encode(try freshRunConfig())) : [] }
+        return try JSONDecoder().decode(RunConfig.self, from: Data(try comm.broadcast(bytes: bytes)))
+    }
+
     /// `--steps` and the optimisation and Gumbel-temperature options that were given.
     func apply(to train: inout TrainConfig) throws {
         if let steps { train.steps = steps }
@@ -109,25 +120,32 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         Threads.setCount(threads)
-        let run: TrainingRun
+        // One process alone, or one rank of `mpirun -np K` (docs/distributed.md).
+        let timeout = collectiveTimeout > 0 ? CollectiveTimeout(seconds: collectiveTimeout, now: monotonicSeconds) : nil
+        let comm = try worldCommunicator(environment: ProcessInfo.processInfo.environment, timeout: timeout)
+        try runAsRank(of: comm) { try runTraining(on: comm) }
+    }
+
+    func runTraining(on comm: Communicator) throws {
         var out = output.config
-        if let argument = output.resume {
-            let path = try ResumeTarget.checkpoint(argument, checkpointDir: output.checkpointDir ?? "checkpoints", runName: output.runName)
-            // Without --checkpoint-dir a resumed run continues beside its checkpoint.
-            if output.checkpointDir == nil {
-                let runs = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-                out.checkpointDir = runs.isEmpty ? "." : runs
+        let fresh = output.resume == nil ? try sharedRunConfig(comm) : nil
+        let run: TrainingRun = try comm.agreeing {
+            if let argument = output.resume {
+                let path = try ResumeTarget.checkpoint(argument, checkpointDir: output.checkpointDir ?? "checkpoints", runName: output.runName)
+                // Without --checkpoint-dir a resumed run continues beside its checkpoint.
+                if output.checkpointDir == nil {
+                    let runs = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+                    out.checkpointDir = runs.isEmpty ? "." : runs
+                }
+                let point = try ResumePoint(path)
+                try checkResume(point)
+                keepStoredOutput(ResumeTarget.storedOutput(path), in: &out)
+                out.provenance = provenanceJSON(threads: threads, precision: point.config.train.precision, output: out)
+                if comm.isRoot { noteWorldSizeChange(point, comm); print("resuming \(path) at step \(point.step)") }
+                return try TrainingRun.resuming(point, steps: steps ?? point.config.train.steps, output: out, communicator: comm)
             }
-            let point = try ResumePoint(path)
-            try checkResume(point)
-            keepStoredOutput(ResumeTarget.storedOutput(path), in: &out)
-            out.provenance = provenanceJSON(threads: threads, precision: point.config.train.precision, output: out)
-            run = try TrainingRun.resuming(point, steps: steps ?? point.config.train.steps, output: out)
-            print("resuming \(path) at step \(point.step)")
-        } else {
-            let config = try freshRunConfig()
-            out.provenance = provenanceJSON(threads: threads, precision: config.train.precision, output: out)
-            run = try TrainingRun.fresh(config, output: out)
+            out.provenance = provenanceJSON(threads: threads, precision: fresh!.train.precision, output: out)
+            return try TrainingRun.fresh(fresh!, output: out, communicator: comm)
         }
         usePrecision(run.config.train.precision)  // a resumed run keeps its checkpoint's
 
@@ -138,15 +156,18 @@ struct TrainCommand: ParsableCommand {
         let outcome: TrainingOutcome
         do { outcome = try train(run, hooks: hooks) } catch let error where error is NonFiniteLossError || error is NonFiniteStateError {
             progress.finish()
+            guard comm.isRoot else { throw ExitCode.failure }  // every rank stopped; rank 0 says why
             throw CLIError(divergenceMessage(error, run))
         }
         progress.finish()
         switch outcome {
         case let .finished(checkpoint, log):
-            print("done: \(checkpoint), \(log)")
+            if comm.isRoot { print("done: \(checkpoint), \(log)") }
         case let .interrupted(step, checkpoint, log):
-            print("\(StopSignals.name) at step \(step): saved \(checkpoint) and \(log)")
-            print("resume with: pfn-train --resume \(shellQuoted(checkpoint))" + resumeFlags(out))
+            if comm.isRoot {
+                print("\(StopSignals.name) at step \(step): saved \(checkpoint) and \(log)")
+                print("resume with: pfn-train --resume \(shellQuoted(checkpoint))" + resumeFlags(out))
+            }
             throw ExitCode(StopSignals.exitStatus)
         }
     }

@@ -1,3 +1,4 @@
+import Distributed
 import Evaluation
 import Foundation
 import Models
@@ -11,21 +12,27 @@ import SCMGen
 // `<log-dir>/<run>.json` and `<checkpoint-dir>/<run>/step-<k>.h5`, `final.h5` (Run.swift).
 
 /// What a run carries from step to step: the model, AdamW, and the
-/// dropout/Gumbel generator. The data stream is the loop's.
+/// dropout/Gumbel generator. The data stream is the loop's. In a data-parallel run every
+/// rank holds one, identical but for the generator (each rank's own noise stream).
 public final class TrainingState {
     public let config: RunConfig
     public let model: CausalModel
     public let optimizer: AdamW
     let ctx: ForwardContext
     public internal(set) var completedSteps = 0
+    /// The ranks this state trains with (`SingleProcess`: gradients are not reduced).
+    public let communicator: Communicator
+    private(set) lazy var reduction = GradientReduction(optimizer.parameters.map(\.1), communicator: communicator)
 
     /// A fresh run: the model initialised from `config.train.seed`.
-    public init(config: RunConfig) {
+    public init(config: RunConfig, communicator: Communicator = SingleProcess()) {
         self.config = config
+        self.communicator = communicator
         model = makeModel(config.model, seed: config.train.seed)
         optimizer = AdamW(model.namedParameters(), learningRate: config.train.lr, weightDecay: Double(config.train.weightDecay))
         optimizer.learningRateScales = optimizer.parameters.map { $0.0.hasPrefix("pair_context.") ? config.train.pairLRScale : 1 }
-        ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout))
+        let stream = RandomStream.dropout(rank: communicator.rank)
+        ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: stream))
     }
 }
 
@@ -52,22 +59,27 @@ public struct NonFiniteLossError: Error, CustomStringConvertible {
 }
 
 /// One optimisation step on `batch`. Throws before updating if the loss is not finite.
+/// In a data-parallel run `batch` is this rank's slice of the global batch: the loss is
+/// weighted by the slice's share, the loss values and gradients are summed over the ranks
+/// (so every rank sees the global batch's), and every rank takes the same update.
 public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> StepResult {
     let step = s.completedSteps + 1
     let (config, ctx) = (s.config, s.ctx)
     ctx.training = true
     ctx.gumbelTemperature = config.train.tau(atStep: step)
     let hWeight = config.loss.acyclicityWeight(atStep: step)
+    let (lossConfig, sliceHWeight) = shareWeighted(config.loss, acyclicityWeight: hWeight, batch)
 
     let out = s.model(ModelInput(batch, config: config.model), ctx)
-    let terms = causalLoss(out, batch, config: config.loss, acyclicityWeight: hWeight)
-    let loss = terms.total.item
+    let (loss, terms) = try globalLoss(causalLoss(out, batch, config: lossConfig, acyclicityWeight: sliceHWeight), batch,
+                                       s.communicator)
     guard loss.isFinite else {
         throw NonFiniteLossError(step: step, terms: [("delta huber", terms.deltaHuber), ("dag bce", terms.dagBCE),
                                                      ("acyclicity", terms.acyclicity), ("sparsity", terms.sparsity)])
     }
     s.optimizer.zeroGrad()
     terms.total.backward()
+    if s.communicator.size > 1 { try s.reduction.reduce(s.optimizer.parameters.map(\.1)) }
     let norm = config.train.gradClip > 0 ? clipGradNorm(s.optimizer.parameters.map(\.1), maxNorm: config.train.gradClip) : 0
     s.optimizer.learningRate = config.train.learningRate(atStep: step)
     s.optimizer.update()
@@ -80,8 +92,15 @@ public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> Step
 /// Trains `run` up to its config's `steps`, reporting through `hooks`. Returns when the run is
 /// done or `hooks.shouldStop()` asked it to stop (after saving step-<k>.h5 and the log);
 /// throws `NonFiniteLossError` (after writing the log; the last checkpoint is kept).
+/// Data-parallel: every rank calls this in lockstep; rank 0 alone writes files, evaluates and
+/// reports events; a stop request on any rank stops all after the same step; a rank's
+/// failure to write throws on every rank (`PeerFailure` on the others).
 public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) throws -> TrainingOutcome {
     let (config, state, output) = (run.config, run.state, run.output)
+    let comm = state.communicator
+    /// Work only rank 0 does (files, evaluation), its success agreed by all.
+    func onRoot(_ body: () throws -> Void) throws { try comm.agreeing { if comm.isRoot { try body() } } }
+    func event(_ e: TrainingEvent) { if comm.isRoot { hooks.events(e) } }
     var log = run.log
     // The run's arithmetic, process-wide while it runs (NN's matrix products read it).
     let precisionBefore = MatmulPrecision.current
@@ -92,22 +111,27 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
     let start = hooks.seconds()
     var lastState: StreamState? = run.initialStreamState
     func save(_ file: String) throws {
-        try RunCheckpoint.write(state, stream: lastState, configJSON: run.configJSON, to: "\(run.folder)/\(file)")
+        let generators = try comm.allgather(state.ctx.rng.state)
+        try onRoot {
+            try RunCheckpoint.write(state, stream: lastState, configJSON: run.configJSON, to: "\(run.folder)/\(file)",
+                                    generators: generators)
+        }
     }
-    hooks.events(.started(RunInfo(name: run.name, config: config, parameterCount: state.model.parameterCount,
+    if comm.size > 1 { try agreeOnStart(run, lastState) }
+    event(.started(RunInfo(name: run.name, config: config, parameterCount: state.model.parameterCount,
                                   firstStep: state.completedSteps + 1, logPath: log.path, folder: run.folder)))
 
     while state.completedSteps < total {
-        if hooks.shouldStop() {
+        if try comm.any(hooks.shouldStop()) {
             let file = "step-\(state.completedSteps).h5"
             try save(file)
-            try log.write()
+            try onRoot { try log.write() }
             return .interrupted(step: state.completedSteps, checkpoint: "\(run.folder)/\(file)", log: log.path)
         }
         let batch = run.stream.next()
         let result: StepResult
         do { result = try trainStep(state, batch) } catch let error as NonFiniteLossError {
-            try log.write()
+            try onRoot { try log.write() }
             throw error
         }
         lastState = batch.streamState
@@ -115,27 +139,31 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
         let segment = hooks.seconds() - start   // seconds of this segment of the run
 
         if step == 1 || step % output.logEvery == 0 || step == total {
-            let shd = BatchSHD(logits: result.logits, batch: batch)
+            let shd = try globalSHD(BatchSHD(logits: result.logits, batch: batch), batch, comm)
             log.append(logRow(result, shd, config: config, elapsed: run.elapsedBefore + segment))
-            try log.write()
-            hooks.events(.logged(step: step, loss: result.loss, shd: shd.notebook, elapsed: segment))
+            try onRoot { try log.write() }
+            event(.logged(step: step, loss: result.loss, shd: shd.notebook, elapsed: segment))
         }
         if output.checkpointEvery > 0 && step % output.checkpointEvery == 0 && step != total {
             try save("step-\(step).h5")
         }
-        if let suite = evalSuite, step % output.evalEvery == 0 || step == total {
-            let evaluator = Evaluator()
-            let report = evaluator.report(try evaluator.evaluate(ModelPredictor(state.model), on: suite),
-                                          suite: output.evalSuite, step: step)
-            let series = report.logSeries()
-            log.append([("eval_step", Double(step))] + series.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-            try log.write()
-            hooks.events(.evaluated(step: step, series: series))
+        if output.evalEvery > 0, step % output.evalEvery == 0 || step == total {
+            // Rank 0 evaluates (the others hold no suite and wait in the agreement).
+            try onRoot {
+                guard let suite = evalSuite else { return }
+                let evaluator = Evaluator()
+                let report = evaluator.report(try evaluator.evaluate(ModelPredictor(state.model), on: suite),
+                                              suite: output.evalSuite, step: step)
+                let series = report.logSeries()
+                log.append([("eval_step", Double(step))] + series.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                try log.write()
+                hooks.events(.evaluated(step: step, series: series))
+            }
         }
-        hooks.events(.stepped(step: step, loss: result.loss, elapsed: segment))
+        event(.stepped(step: step, loss: result.loss, elapsed: segment))
     }
     try save("final.h5")
-    try log.write()
+    try onRoot { try log.write() }
     return .finished(checkpoint: "\(run.folder)/final.h5", log: log.path)
 }
 

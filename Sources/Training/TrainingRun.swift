@@ -1,4 +1,5 @@
 import AtomicFile
+import Distributed
 import Evaluation
 import Foundation
 import Models
@@ -26,20 +27,28 @@ public struct TrainingRun {
     let initialStreamState: StreamState
 
     /// A new run: checks everything, then claims its name (an exclusive create of its
-    /// folder) and builds the model from the config's seed.
-    public static func fresh(_ config: RunConfig, output: OutputConfig) throws -> TrainingRun {
+    /// folder) and builds the model from the config's seed. With several ranks
+    /// (`communicator`), only rank 0 names the run and touches files; every rank draws its
+    /// slice of each global batch. No collective is called here, so a rank's failure can be
+    /// agreed on by the caller (`Communicator.agreeing`).
+    public static func fresh(_ config: RunConfig, output: OutputConfig,
+                             communicator: Communicator = SingleProcess()) throws -> TrainingRun {
         var config = config
         if config.train.schedule == .cosine && config.train.scheduleSteps == nil { config.train.scheduleSteps = config.train.steps }
         if let problem = config.validationError() { throw TrainingError(problem) }
-        try RunFolder.check(output)
-        let suite = try heldOutSuite(output, model: config.model)
+        let root = communicator.isRoot
+        if root { try RunFolder.check(output) }
+        let suite = root ? try heldOutSuite(output, model: config.model) : nil
         let json = try encodeConfig(config, provenance: output.provenance)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext)
-        let (name, folder) = try RunFolder.claim(output, base: output.runName ?? config.model.variant.rawValue,
-                                                 suffixed: output.runName == nil)
+        let slices = try stream.partitioned(for: communicator)  // refuses --batch < K before any folder exists
+        let (name, folder) = root
+            ? try RunFolder.claim(output, base: output.runName ?? config.model.variant.rawValue, suffixed: output.runName == nil)
+            : ("rank-\(communicator.rank)", "")
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
-                           state: TrainingState(config: config), stream: PrefetchingStream(stream),
+                           state: TrainingState(config: config, communicator: communicator),
+                           stream: PrefetchingStream(slices),
                            log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
                            evalSuite: suite, elapsedBefore: 0, initialStreamState: stream.state)
     }
@@ -48,7 +57,11 @@ public struct TrainingRun {
     /// CLI's default checkpoint-dir is the checkpoint's own run folder's parent), with the
     /// run's log kept up to the checkpoint's step. A checkpoint that is not its run's latest
     /// starts a new branch, `<run>-from-<step>`, so the later checkpoints and log rows stay.
-    public static func resuming(_ point: ResumePoint, steps: Int, output: OutputConfig) throws -> TrainingRun {
+    /// Every rank reads the checkpoint (a shared filesystem on a cluster); rank 0 alone reads
+    /// and rewrites the log. Another number of ranks than the checkpoint's is allowed
+    /// (`ResumePoint.worldSize`).
+    public static func resuming(_ point: ResumePoint, steps: Int, output: OutputConfig,
+                                communicator: Communicator = SingleProcess()) throws -> TrainingRun {
         guard steps > point.step else {
             throw TrainingError("the checkpoint is at step \(point.step); --steps \(steps) is the total, so pass a larger value")
         }
@@ -68,12 +81,19 @@ public struct TrainingRun {
         if let asked = output.runName, asked != point.runName, later.isEmpty {
             throw TrainingError("--run-name \(asked) differs from the resumed run '\(point.runName)' (the checkpoint's folder); a resumed run keeps its name, so drop --run-name")
         }
-        let suite = try heldOutSuite(output, model: config.model)
-        let state = TrainingState(config: config)
+        let root = communicator.isRoot
+        let suite = root ? try heldOutSuite(output, model: config.model) : nil
+        let state = TrainingState(config: config, communicator: communicator)
         try RunCheckpoint.restore(state, from: point.checkpoint)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext, state: point.stream)
         let json = try encodeConfig(config, provenance: output.provenance)
+        guard root else {
+            return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
+                               state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)),
+                               log: TrainingLogWriter(path: "", configJSON: json), evalSuite: nil, elapsedBefore: 0,
+                               initialStreamState: point.stream)
+        }
         let oldLog = "\(output.logDir)/\(point.runName).json"
         var log: TrainingLogWriter
         do { log = try TrainingLogWriter.resuming(path: oldLog, configJSON: json, upTo: point.step) } catch {
@@ -100,8 +120,8 @@ public struct TrainingRun {
         AtomicFile.removeStaleTemporaries(in: folder)
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
-                           state: state, stream: PrefetchingStream(stream), log: log, evalSuite: suite, elapsedBefore: elapsed,
-                           initialStreamState: point.stream)
+                           state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)), log: log,
+                           evalSuite: suite, elapsedBefore: elapsed, initialStreamState: point.stream)
     }
 
     /// The held-out suite, loaded before anything is written, so a suite that does not exist
@@ -134,6 +154,8 @@ public struct ResumePoint {
     /// The run's name: the name of the checkpoint's folder.
     public let runName: String
     public let runFolder: String
+    /// The number of ranks of the run that wrote it (1 before data parallelism).
+    public let worldSize: Int
     let checkpoint: Checkpoint
     let stream: StreamState
 
@@ -164,6 +186,7 @@ public struct ResumePoint {
         }
         self.path = path
         self.config = config
+        worldSize = try RunCheckpoint.worldSize(path)
         self.checkpoint = checkpoint
         self.stream = stream
         step = Int(checkpoint.step)
@@ -180,4 +203,11 @@ func describe(_ error: Error) -> String {
     guard type(of: error) is NSError.Type || error is CocoaError else { return "\(error)" }
     let ns = error as NSError
     return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+}
+
+extension BatchStream {
+    /// This rank's stream: the whole stream alone, else the rank's slice of every batch.
+    func partitioned(for communicator: Communicator) throws -> BatchStream {
+        communicator.size > 1 ? try partitioned(rank: communicator.rank, of: communicator.size) : self
+    }
 }

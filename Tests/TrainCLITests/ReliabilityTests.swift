@@ -33,13 +33,12 @@ final class ReliabilityTests: XCTestCase {
             XCTAssertEqual(process.terminationReason, .exit, "killed by signal \(signal) instead of handling it")
             XCTAssertEqual(process.terminationStatus, status)
             let out = try String(contentsOf: stdout, encoding: .utf8)
-            let command = try XCTUnwrap(out.components(separatedBy: "continue with: ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
-            XCTAssertTrue(command.hasPrefix("pfn-train --resume checkpoints/A/step-") && command.contains("--steps 1000000 --log-dir lg"), out)
+            let command = try XCTUnwrap(out.components(separatedBy: "resume with: ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+            XCTAssertTrue(command.hasPrefix("pfn-train --resume checkpoints/A/step-") && command.contains("--log-dir lg"), out)
             // The printed command works (with a smaller --steps, to finish quickly).
-            var args = Array(command.split(separator: " ").map(String.init).dropFirst())
+            let args = Array(command.split(separator: " ").map(String.init).dropFirst())
             let k = try XCTUnwrap(Int(args[1].split(separator: "-").last!.dropLast(3)))
-            args[3] = "\(k + 1)"
-            try p.runOK(args + ["--threads", "1"])
+            try p.runOK(args + ["--steps", "\(k + 1)", "--threads", "1"])
             XCTAssertTrue(p.exists("checkpoints/A/final.h5"))
         }
     }
