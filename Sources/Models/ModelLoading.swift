@@ -46,6 +46,7 @@ public enum ModelLoading {
         if let p = ckpt.params["pair_context.proj.weight"] {
             c.pairContext = true
             c.pairHidden = p.shape[0]
+            c.pairFeatures = PairFeatures.versions.first { PairFeatures.width($0) == p.shape[1] } ?? 0  // 0: rejected below
         }
         if let problem = c.validationError() { throw CheckpointError("\(path): \(problem)") }
         return c

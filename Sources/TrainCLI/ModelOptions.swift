@@ -29,6 +29,8 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "Pair context (default on): features of all the dataset's regimes and the observational correlations for every pair of nodes bias attention and add to the edge logits. Not in the notebook; it adds pair_context.* parameters, so --no-pair-context gives the notebook's models.")
     var pairContext: Bool?
+    @Option(help: "Pair features the pair context reads: 2 (default) adds node stds, per-regime t-statistics, partial, rank and distance correlations to version 1's 8 (docs/studies/pair-features.md).")
+    var pairFeatures: Int?
     @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5).")
     var contextRows: Int?
     @Option(help: "C: Gumbel temperature at the start (default 1).")
@@ -56,6 +58,7 @@ struct ModelOptions: ParsableArguments {
         if let v = featureClip { c.featureClip = v }
         if rawDelta { c.standardizedDelta = false }
         if let v = pairContext { c.pairContext = v }
+        if let v = pairFeatures { c.pairFeatures = v }
         if !(c.stdFloor >= 0) || !(c.featureClip >= 0) {
             throw ValidationError("--std-floor and --feature-clip must be ≥ 0 (0 turns each off)")
         }

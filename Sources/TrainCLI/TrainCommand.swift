@@ -49,6 +49,7 @@ struct TrainCommand: ParsableCommand {
         var model = ModelConfig(variant: self.model ?? .C)
         model.maxNodes = max(50, prior.nodesMax)
         model.pairContext = true
+        model.pairFeatures = PairFeatures.latest
         try modelOptions.apply(to: &model)
         if prior.nodesMax > model.maxNodes {
             throw ValidationError("--nodes-max \(prior.nodesMax) exceeds --max-nodes \(model.maxNodes); raise --max-nodes")
