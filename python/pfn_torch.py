@@ -42,7 +42,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 
 from seed_models import build_model  # noqa: E402
-from pair_context import ModelAPair, pair_features, pair_mask, inverse_node_count, slow_path  # noqa: E402
+from pair_context import ModelAPair, pair_features, pair_features_v2, pair_mask, inverse_node_count, slow_path  # noqa: E402
 from pair_variants import build_pair_model, structural_bias  # noqa: E402
 
 
@@ -86,7 +86,9 @@ class PFNModel:
             kw["int_embed_dim"] = params["int_embedding.weight"].shape[1]
             kw["hyper_hidden"] = params["hyper_net.0.weight"].shape[0]
         if self.pair:
-            kw["pair_hidden"] = params["pair_context.proj.weight"].shape[0]
+            kw["pair_hidden"], width = params["pair_context.proj.weight"].shape
+            kw["pair_features"] = width
+            self.pair_version = 2 if width == 31 else 1    # ModelConfig.pairFeatures
             if self.variant == "A":
                 net = ModelAPair(self.max_nodes, **kw)
             else:
@@ -156,6 +158,7 @@ class PFNModel:
                 ctx_mean[t], ctx_std[t] = _stats(inter[rows])
                 ctx_int[t] = 1
         corr = _correlation(obs)
+        stats2 = _pair_statistics(obs, inter, reg, regime_targets, regimes, corr) if self.pair and self.pair_version == 2 else None
         taken, items = np.zeros(k, int), []
         for r in range(len(inter)):
             if rows_per_regime is not None and taken[reg[r]] >= rows_per_regime:
@@ -178,7 +181,7 @@ class PFNModel:
             bm, bs = t(np.tile(base_mean, (b, 1))), t(np.tile(base_std, (b, 1)))
             nf = self._node_features(bm, bs, t(im), t(isd), q, t(onehot))
             with torch.no_grad():
-                d, logits = self._forward(nf, bm, bs, ctx_mean, ctx_std, ctx_int, corr, torch.from_numpy(tgt.astype(np.int64)), b, n)
+                d, logits = self._forward(nf, bm, bs, ctx_mean, ctx_std, ctx_int, corr, torch.from_numpy(tgt.astype(np.int64)), b, n, stats2)
             p = torch.sigmoid(logits.double()).numpy()                               # [B, N, N]
             prob_sum += p.sum(0)
             for slot, r in enumerate(chunk):
@@ -199,14 +202,15 @@ class PFNModel:
             return r.clamp(-self.feature_clip, self.feature_clip) if self.feature_clip > 0 else r
         return torch.stack([bm, b_std, ratio(im - bm), ratio(isd + 1e-6), ratio(q - bm), onehot], dim=-1)
 
-    def _forward(self, nf, bm, bs, ctx_mean, ctx_std, ctx_int, corr, target, b, n):
+    def _forward(self, nf, bm, bs, ctx_mean, ctx_std, ctx_int, corr, target, b, n, stats2=None):
         net, v = self.net, self.variant
         x = net.encoder.feature_proj(nf) + net.encoder.pos_emb(torch.arange(n).unsqueeze(0))   # [B, N, D]
         node_mask = torch.ones(b, n)
         bias, edge = None, 0.0
         if self.pair:
             rep = lambda a: torch.from_numpy(np.broadcast_to(a, (b,) + a.shape).copy())  # noqa: E731
-            pf = pair_features(bm, bs, rep(ctx_mean), rep(ctx_std), rep(ctx_int), rep(corr), node_mask, self.std_floor)
+            args = (bm, bs, rep(ctx_mean), rep(ctx_std), rep(ctx_int), rep(corr), node_mask, self.std_floor)
+            pf = pair_features(*args) if stats2 is None else pair_features_v2(*args, *[rep(a) for a in stats2])
             bias, edge = net.pair_context(pf, pair_mask(node_mask), inverse_node_count(node_mask))  # [B, H, N, N]
 
         def run(layers, h, extra=None):
@@ -244,6 +248,57 @@ def _stats(rows):
     mean = r.mean(0)
     std = r.std(0, ddof=1) if len(r) > 1 else np.zeros(r.shape[1])
     return mean.astype(np.float32), std.astype(np.float32)
+
+
+def _pair_statistics(obs, inter, reg, regime_targets, regimes, corr):
+    """pfn-train's PairStatistics (Sources/SCMGen/PairStatistics.swift, RegimeContext): per-regime
+    Welch t [N, N, 3] (a target's regimes in value order when the labels are numbers), their row
+    counts [N, 3], the observational count [1], partial correlations (ridged precision matrix),
+    Spearman and distance correlation (first 256 observational rows), all float32."""
+    n, obs64 = obs.shape[1], np.asarray(obs, np.float64)
+    om, ov, on = obs64.mean(0), obs64.var(0, ddof=1) if len(obs64) > 1 else np.zeros(n), len(obs64)
+    t_stat, count = np.zeros((n, n, 3)), np.zeros((n, 3))
+    for tgt in range(n):
+        ks = [k for k in range(len(regime_targets)) if regime_targets[k] == tgt and (reg == k).any()]
+        val = lambda k: regimes[k][1] if isinstance(regimes[k][1], (int, float)) and not np.isnan(regimes[k][1]) else np.inf  # noqa: E731
+        for slot, k in enumerate(sorted(ks, key=lambda k: (val(k), k))[:3]):
+            rows = np.asarray(inter[reg == k], np.float64)
+            m = len(rows)
+            count[tgt, slot] = m
+            if m < 2 or on < 2:
+                continue
+            se2 = rows.var(0, ddof=1) / m + ov / on
+            d = rows.mean(0) - om
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = np.where(se2 > 0, d / np.sqrt(se2), np.sign(d) * 1e6)
+            t = np.clip(t, -1e6, 1e6)
+            t[tgt] = 0
+            t_stat[tgt, :, slot] = t
+    p = np.linalg.inv(corr.astype(np.float64) + 1e-3 * np.eye(n))
+    dp = np.sqrt(np.diag(p))
+    partial = np.clip(-p / np.outer(dp, dp), -1, 1)
+    np.fill_diagonal(partial, 0)
+    ranks = np.empty_like(obs64)
+    for c in range(n):                                  # average ranks for ties
+        order = np.argsort(obs64[:, c], kind="stable")
+        v = obs64[order, c]
+        lo = 0
+        while lo < len(v):
+            hi = lo + 1
+            while hi < len(v) and v[hi] == v[lo]:
+                hi += 1
+            ranks[order[lo:hi], c] = (lo + hi + 1) / 2
+            lo = hi
+    x = obs64[:256]
+    a = np.abs(x.T[:, :, None] - x.T[:, None, :])                       # [N, S, S]
+    a = a - a.mean(1, keepdims=True) - a.mean(2, keepdims=True) + a.mean((1, 2), keepdims=True)
+    flat = a.reshape(n, -1)
+    dcov = flat @ flat.T
+    v = np.sqrt(np.outer(np.diag(dcov), np.diag(dcov)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dcor = np.where(v > 1e-12, np.sqrt(np.clip(dcov, 0, None) / np.where(v > 1e-12, v, 1)), 0.0)
+    f32 = lambda z: np.asarray(z, np.float32)  # noqa: E731
+    return (f32(t_stat), f32(count), f32([on]), f32(partial), _correlation(ranks), f32(np.minimum(dcor, 1)))
 
 
 def _correlation(obs):

@@ -7,7 +7,7 @@ import torch
 
 from fixture_io import write_fixture, perturb_, f32_params, param_grads, randn
 from pair_context import (PairContext, ModelAPair, pair_features, pair_mask, inverse_node_count,
-                          model_a_pair_outputs)
+                          model_a_pair_outputs, pair_features_of, FEATURES_V2)
 from pair_variants import build_pair_model, pair_model_outputs
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -81,6 +81,80 @@ def make_batch(gen, constant_base_column):
     out["int_node_idx"] = target
     out["node_counts"] = torch.tensor(COUNTS, dtype=torch.int32)
     return out
+
+
+def add_pair_statistics(gen, batch):
+    """The version-2 statistics arrays of a batch from make_batch (RegimeContext's
+    PairStatistics, here random but shaped like them: the feature formula is what the parity
+    covers; Tests/SCMGenTests/PairStatisticsTests.swift checks the statistics themselves).
+    t-values of intervened rows only, one at the ±1e6 cap, 0 on the diagonal; counts of 1-3
+    regimes per intervened node; correlations in [-1, 1], dCor in [0, 1]; 0 at padding."""
+    z = lambda *s: torch.zeros(*s, dtype=F64)  # noqa: E731
+    t, cnt, obs = z(B, N, N, 3), z(B, N, 3), z(B)
+    partial, spear, dcor = z(B, N, N), z(B, N, N), z(B, N, N)
+    for b, n in enumerate(COUNTS):
+        obs[b] = SAMPLES
+        for i in torch.nonzero(batch["context_intervened"][b]).flatten().tolist():
+            k = 1 + i % 3
+            cnt[b, i, :k] = torch.tensor([5.0, 100.0, 7.0][:k], dtype=F64)
+            t[b, i, :n, :k] = torch.randn(n, k, generator=gen, dtype=F64) * 6
+            t[b, i, i] = 0
+        sym = lambda m: (m + m.T) / 2  # noqa: E731
+        partial[b, :n, :n] = sym(torch.rand(n, n, generator=gen, dtype=F64) * 2 - 1).fill_diagonal_(0)
+        spear[b, :n, :n] = sym(torch.rand(n, n, generator=gen, dtype=F64) * 2 - 1).fill_diagonal_(1)
+        dcor[b, :n, :n] = sym(torch.rand(n, n, generator=gen, dtype=F64)).fill_diagonal_(1)
+    t[0, 0, 1, 0] = 1e6
+    out = dict(batch, context_t=t, context_count=cnt, observational_count=obs,
+               partial_correlation=partial, spearman=spear, distance_correlation=dcor)
+    return {k: (f32(v) if v.is_floating_point() else v) for k, v in out.items()}
+
+
+def pair_context_v2_fixture(gen):
+    """pair_context_v2.h5: version-2 features (std floor 0.01, a constant observational column)
+    and the module with their 31 inputs."""
+    std_floor = 0.01
+    batch = add_pair_statistics(gen, make_batch(gen, constant_base_column=True))
+    feats = f32(pair_features_of(batch, std_floor, version=2))
+    torch.manual_seed(306)
+    m = PairContext(CONFIG["nhead"], CONFIG["pair_hidden"], FEATURES_V2).to(F64)
+    perturb_(m, gen, scale=0.3)
+    x = feats.clone().requires_grad_()
+    mask, inv = pair_mask(batch["node_mask"]), inverse_node_count(batch["node_mask"])
+    bias, edge = m(x, mask, inv)
+    g_bias, g_edge = randn(gen, *bias.shape), randn(gen, *edge.shape)
+    ((bias * g_bias).sum() + (edge * g_edge).sum()).backward()
+    inputs = {k: v for k, v in batch.items() if k not in ("int_mean", "int_std", "query", "int_mask", "int_node_idx")}
+    inputs.update(features=feats, mask=mask, inverse_node_count=inv, grad_output_bias=g_bias, grad_output_edge=g_edge)
+    config = {"module": "PairContext", "features": FEATURES_V2, "pair_features": 2, "hidden": CONFIG["pair_hidden"],
+              "heads": CONFIG["nhead"], "batch": B, "max_nodes": N, "node_counts": COUNTS,
+              "std_floor": std_floor, "compute_dtype": "float64",
+              "generator": "reference/make_pair_fixtures.py (pair_context_v2_fixture)"}
+    return dict(config=config, params=f32_params(m), inputs=inputs, outputs={"bias": bias, "edge": edge},
+                grad_params=param_grads(m), grad_inputs={"features": x.grad})
+
+
+def model_v2_fixture(gen):
+    """model_A_pair_v2.h5: model A with the pair context reading version-2 features."""
+    batch = add_pair_statistics(gen, make_batch(gen, constant_base_column=False))
+    torch.manual_seed(307)
+    model = ModelAPair(**CONFIG, pair_features=FEATURES_V2).to(F64)
+    perturb_(model, gen)
+    model.eval()
+    deltas, logits, feats = model_a_pair_outputs(model, batch, std_floor=0.0, version=2)
+    real = batch["node_mask"]
+    pairs = real.unsqueeze(2) * real.unsqueeze(1)
+    g_delta = randn(gen, *deltas.shape) * real
+    g_logits = randn(gen, *logits.shape) * pairs
+    ((deltas * g_delta).sum() + (logits * g_logits).sum()).backward()
+    grads = param_grads(model)
+    assert set(grads) == set(dict(model.named_parameters())), "every parameter gets a gradient"
+    inputs = dict(batch, grad_output_deltas=g_delta, grad_output_adj_logits=g_logits)
+    config = dict(CONFIG, model="A", pair_context=True, pair_features=2, activation="gelu", mode="eval",
+                  batch=B, node_counts=COUNTS, std_floor=0.0, feature_clip=0.0, standardized_delta=False,
+                  node_embedding=True, compute_dtype="float64",
+                  generator="reference/make_pair_fixtures.py (model_v2_fixture)")
+    return dict(config=config, params=f32_params(model), inputs=inputs,
+                outputs={"deltas": deltas, "adj_logits": logits, "pair_features": feats}, grad_params=grads)
 
 
 def pair_context_fixture(gen):
@@ -182,6 +256,7 @@ def make_pair():
     # earlier files stay byte-identical.
     builds = [("pair_context", pair_context_fixture), ("model_A_pair", model_fixture)]
     builds += [(f"model_{v}_pair", variant_fixture(v)) for v in ("D", "E", "B", "C")]
+    builds += [("pair_context_v2", pair_context_v2_fixture), ("model_A_pair_v2", model_v2_fixture)]
     for name, build in builds:
         fx = build(gen)
         size = write_fixture(os.path.join(MODELS_DIR, f"{name}.h5"), **fx)

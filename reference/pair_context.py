@@ -1,8 +1,11 @@
 """PyTorch reference of the pair context (not in the seed; Swift: Sources/Models/PairFeatures.swift,
 PairContext.swift, BaselineModel.swift with ModelConfig.pairContext).
 
-- `pair_features(...)`: the eight features per ordered node pair, from the batch arrays
-  (`TrainingBatch`'s base stats and `RegimeContext` arrays), exactly as `PairFeatures.make`.
+- `pair_features(...)`: the eight features per ordered node pair (version 1), from the batch
+  arrays (`TrainingBatch`'s base stats and `RegimeContext` arrays), exactly as `PairFeatures.make`;
+  `pair_features_v2(...)`: version 2's 31 (`ModelConfig.pairFeatures` 2), from those arrays
+  and the `PairStatistics` ones (context_t, context_count, observational_count,
+  partial_correlation, spearman, distance_correlation).
 - `PairContext`: Linear 8->P, GELU, one triangle update, then a per-head attention bias
   [B, H, N, N] and an edge term [B, N, N]; parameter names `pair_context.<name>.{weight,bias}`
   as Swift's checkpoints.
@@ -20,6 +23,7 @@ import torch.nn.functional as F
 from seed_models import ModelA_Baseline
 
 FEATURES = 8
+FEATURES_V2 = 31
 
 
 def pair_features(base_mean, base_std, context_mean, context_std, context_intervened,
@@ -49,6 +53,37 @@ def pair_features(base_mean, base_std, context_mean, context_std, context_interv
     return f * real.unsqueeze(-1)
 
 
+def pair_features_v2(base_mean, base_std, context_mean, context_std, context_intervened,
+                     correlation, node_mask, std_floor, context_t, context_count,
+                     observational_count, partial_correlation, spearman, distance_correlation):
+    """[B, N, N, 31]: version 1's 8, then for parent i, child j with s = max(base_std + 1e-6, floor)
+    [log s_i, log s_j, (s_j - s_i) / mean of s over the item's real nodes,
+     asinh t[i, j, r] (r = 0..2), asinh t[j, i, r], log1p count[i, r], log1p count[j, r],
+     log1p observational count, partial, |partial|, |partial| - |corr|,
+     spearman, |spearman| - |corr|, dcor, dcor - |corr|]; 0 at pairs with a padded node.
+    Shapes: context_t [B, N, N, 3], context_count [B, N, 3], observational_count [B], the
+    three correlations [B, N, N]."""
+    v1 = pair_features(base_mean, base_std, context_mean, context_std, context_intervened,
+                       correlation, node_mask, std_floor)
+    b, n = node_mask.shape
+    real = node_mask.unsqueeze(2) * node_mask.unsqueeze(1)                      # [B, N, N]
+    s = torch.clamp(base_std + 1e-6, min=std_floor)                             # [B, N]
+    mean_s = (s * node_mask).sum(1) / node_mask.sum(1).clamp(min=1)             # [B]
+    log_s = torch.log(s)
+    ones = torch.ones(b, n, n, dtype=s.dtype)
+    scale = [log_s.unsqueeze(2) * ones, log_s.unsqueeze(1) * ones,
+             (s.unsqueeze(1) - s.unsqueeze(2)) / mean_s.reshape(b, 1, 1)]
+    t = torch.asinh(context_t)                                                  # [B, N, N, 3]
+    cnt = torch.log1p(context_count)                                            # [B, N, 3]
+    sizes = [cnt.unsqueeze(2).expand(b, n, n, 3), cnt.unsqueeze(1).expand(b, n, n, 3)]
+    obs = torch.log1p(observational_count).reshape(b, 1, 1, 1).expand(b, n, n, 1)
+    c = correlation.abs()
+    dep = [partial_correlation, partial_correlation.abs(), partial_correlation.abs() - c,
+           spearman, spearman.abs() - c, distance_correlation, distance_correlation - c]
+    f = torch.cat([v1, torch.stack(scale, -1), t, t.transpose(1, 2)] + sizes + [obs, torch.stack(dep, -1)], -1)
+    return f * real.unsqueeze(-1)
+
+
 def pair_mask(node_mask):
     """[B, N, N, 1]: 1 where both nodes are real."""
     return (node_mask.unsqueeze(2) * node_mask.unsqueeze(1)).unsqueeze(-1)
@@ -60,9 +95,9 @@ def inverse_node_count(node_mask):
 
 
 class PairContext(nn.Module):
-    def __init__(self, heads, hidden=32):
+    def __init__(self, heads, hidden=32, features=FEATURES):
         super().__init__()
-        self.proj = nn.Linear(FEATURES, hidden)
+        self.proj = nn.Linear(features, hidden)
         self.triangle_left = nn.Linear(hidden, hidden)
         self.triangle_right = nn.Linear(hidden, hidden)
         self.triangle_out = nn.Linear(hidden, hidden)
@@ -70,7 +105,7 @@ class PairContext(nn.Module):
         self.edge = nn.Linear(hidden, 1)
 
     def forward(self, features, mask, inv_count):
-        """features [B, N, N, 8], mask [B, N, N, 1], inv_count [B, 1, 1, 1] ->
+        """features [B, N, N, F], mask [B, N, N, 1], inv_count [B, 1, 1, 1] ->
         (bias [B, H, N, N], edge [B, N, N])."""
         e = F.gelu(self.proj(features))                                      # [B, N, N, P]
         a = self.triangle_left(e) * mask                                     # a[i, k]
@@ -93,14 +128,14 @@ class ModelAPair(ModelA_Baseline):
     """Model A + pair context. pair_context is registered last, as Swift creates it last."""
 
     def __init__(self, num_nodes, d_model=128, nhead=4, num_layers=4, dim_feedforward=2048,
-                 dropout=0.1, pair_hidden=32):
+                 dropout=0.1, pair_hidden=32, pair_features=FEATURES):
         super().__init__(num_nodes, d_model=d_model, nhead=nhead, num_layers=num_layers,
                          dim_feedforward=dim_feedforward, dropout=dropout)
         self.nhead = nhead
-        self.pair_context = PairContext(nhead, pair_hidden)
+        self.pair_context = PairContext(nhead, pair_hidden, pair_features)
 
     def forward(self, node_feats, pair_feats, node_mask):
-        """node_feats [B, N, 6] (node_features), pair_feats [B, N, N, 8] (pair_features),
+        """node_feats [B, N, 6] (node_features), pair_feats [B, N, N, F] (pair_features or _v2),
         node_mask [B, N] 1 = real -> deltas [B, N], adj_logits [B, N, N] (padded rows and
         columns hold ordinary values; only real entries are meaningful)."""
         b, n = node_mask.shape
@@ -126,14 +161,23 @@ def slow_path(layer, x, attn_mask, key_padding_mask):
     return layer.norm2(x + layer._ff_block(x))
 
 
-def model_a_pair_outputs(model, inputs, std_floor=0.0):
+def pair_features_of(inputs, std_floor, version=1):
+    """The pair features of `version` for a dict of batch arrays (the fixtures' input names)."""
+    args = [inputs[k] for k in ("base_mean", "base_std", "context_mean", "context_std",
+                                "context_intervened", "correlation", "node_mask")] + [std_floor]
+    if version == 1:
+        return pair_features(*args)
+    return pair_features_v2(*args, *[inputs[k] for k in ("context_t", "context_count", "observational_count",
+                                                          "partial_correlation", "spearman",
+                                                          "distance_correlation")])
+
+
+def model_a_pair_outputs(model, inputs, std_floor=0.0, version=1):
     """(deltas, adj_logits, pair features) of ModelAPair for a dict of batch arrays (the
     model_A_pair.h5 input names), in the dtype of the inputs."""
     m = inputs["node_mask"]
     nf = node_features(inputs["base_mean"], inputs["base_std"], inputs["int_mean"],
                        inputs["int_std"], inputs["query"], inputs["int_mask"], m)
-    pf = pair_features(inputs["base_mean"], inputs["base_std"], inputs["context_mean"],
-                       inputs["context_std"], inputs["context_intervened"], inputs["correlation"],
-                       m, std_floor)
+    pf = pair_features_of(inputs, std_floor, version)
     deltas, logits = model(nf, pf, m)
     return deltas, logits, pf

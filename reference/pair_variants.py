@@ -32,9 +32,9 @@ BIAS_SCALE = -10.0
 class PairMixin:
     """Shared plumbing: tokens, the pair terms, and a stack of layers run with a bias."""
 
-    def _init_pair(self, nhead, pair_hidden):
+    def _init_pair(self, nhead, pair_hidden, pair_features=8):
         self.nhead = nhead
-        self.pair_context = PairContext(nhead, pair_hidden)
+        self.pair_context = PairContext(nhead, pair_hidden, pair_features)
 
     def _tokens(self, node_feats):
         n = node_feats.shape[1]
@@ -60,9 +60,9 @@ class PairMixin:
 
 
 class ModelBPair(PairMixin, ModelB_Experts):
-    def __init__(self, num_nodes, pair_hidden=32, **kw):
+    def __init__(self, num_nodes, pair_hidden=32, pair_features=8, **kw):
         super().__init__(num_nodes, **kw)
-        self._init_pair(kw.get("nhead", 4), pair_hidden)
+        self._init_pair(kw.get("nhead", 4), pair_hidden, pair_features)
 
     def forward(self, node_feats, pair_feats, node_mask, int_node_idx=None):
         bias, edge, pad = self._pair_terms(pair_feats, node_mask)
@@ -72,9 +72,9 @@ class ModelBPair(PairMixin, ModelB_Experts):
 
 
 class ModelCPair(PairMixin, ModelC_Sparsity):
-    def __init__(self, num_nodes, pair_hidden=32, **kw):
+    def __init__(self, num_nodes, pair_hidden=32, pair_features=8, **kw):
         super().__init__(num_nodes, **kw)
-        self._init_pair(kw.get("nhead", 4), pair_hidden)
+        self._init_pair(kw.get("nhead", 4), pair_hidden, pair_features)
 
     def forward(self, node_feats, pair_feats, node_mask, int_node_idx=None):
         """(deltas, logits): model A's computation; the Gumbel sample is left out (see above)."""
@@ -84,10 +84,10 @@ class ModelCPair(PairMixin, ModelC_Sparsity):
 
 
 class ModelDPair(PairMixin, ModelD_Masked):
-    def __init__(self, num_nodes, pair_hidden=32, structural_bias=True, **kw):
+    def __init__(self, num_nodes, pair_hidden=32, structural_bias=True, pair_features=8, **kw):
         super().__init__(num_nodes, **kw)
         self.structural_bias = structural_bias
-        self._init_pair(kw.get("nhead", 4), pair_hidden)
+        self._init_pair(kw.get("nhead", 4), pair_hidden, pair_features)
 
     def forward(self, node_feats, pair_feats, node_mask, int_node_idx=None):
         bias, edge, pad = self._pair_terms(pair_feats, node_mask)                 # [B, H, N, N]
@@ -100,9 +100,9 @@ class ModelDPair(PairMixin, ModelD_Masked):
 
 
 class ModelEPair(PairMixin, ModelE_HyperNet):
-    def __init__(self, num_nodes, pair_hidden=32, **kw):
+    def __init__(self, num_nodes, pair_hidden=32, pair_features=8, **kw):
         super().__init__(num_nodes, **kw)
-        self._init_pair(kw.get("nhead", 4), pair_hidden)
+        self._init_pair(kw.get("nhead", 4), pair_hidden, pair_features)
 
     def forward(self, node_feats, pair_feats, node_mask, int_node_idx=None):
         bias, edge, pad = self._pair_terms(pair_feats, node_mask)
@@ -122,9 +122,10 @@ PAIR_VARIANTS = {"B": ModelBPair, "C": ModelCPair, "D": ModelDPair, "E": ModelEP
 
 
 def build_pair_model(variant, num_nodes, d_model, nhead, num_layers, dim_feedforward, dropout,
-                     pair_hidden, dag_layers=2, int_embed_dim=16, hyper_hidden=64):
+                     pair_hidden, dag_layers=2, int_embed_dim=16, hyper_hidden=64, pair_features=8):
     common = dict(d_model=d_model, nhead=nhead, num_layers=num_layers,
-                  dim_feedforward=dim_feedforward, dropout=dropout, pair_hidden=pair_hidden)
+                  dim_feedforward=dim_feedforward, dropout=dropout, pair_hidden=pair_hidden,
+                  pair_features=pair_features)
     v = variant.upper()
     if v == "D":
         return ModelDPair(num_nodes, dag_layers=dag_layers, **common)

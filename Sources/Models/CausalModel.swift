@@ -10,7 +10,7 @@ public struct ModelInput {
     public let target: [Int]           // [B] intervened node (E's hyper-network input)
     /// [B, N] per-node output scale of the delta heads (nil: raw units, as the notebook).
     public let deltaScale: Tensor?
-    /// [B, N, N, 8] `PairFeatures` (models with `pairContext` only).
+    /// [B, N, N, F] `PairFeatures` of `config.pairFeatures` (models with `pairContext` only).
     public let pairFeatures: Tensor?
     /// [B·N·N] 1 where both nodes are real, and the same divided by the item's real node count
     /// (models with `pairContext` only).
@@ -29,7 +29,8 @@ public struct ModelInput {
             : nil
         let (b, n) = (batch.batchSize, batch.maxNodes)
         if config.pairContext {
-            pairFeatures = Tensor(shape: [b, n, n, PairFeatures.count], scalars: PairFeatures.make(batch, stdFloor: config.stdFloor))
+            let f = PairFeatures.width(config.pairFeatures)
+            pairFeatures = Tensor(shape: [b, n, n, f], scalars: PairFeatures.make(batch, stdFloor: config.stdFloor, version: config.pairFeatures))
             let m = batch.nodeMask
             let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }
             pairMask = mask

@@ -55,6 +55,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var pairContext = false
     /// Hidden width of the pair-feature embedding.
     public var pairHidden = 32
+    /// Which `PairFeatures` the pair context reads: 1 = the first 8 (configs written before the
+    /// field decode to 1 and predict as before), 2 = those plus node stds, per-regime t-statistics
+    /// with sample sizes, partial, rank and distance correlations (31). `pfn-train train` uses
+    /// `PairFeatures.latest`; the struct keeps 1 so code that builds configs by hand is unchanged.
+    public var pairFeatures = 1
 
     public init(variant: Variant) { self.variant = variant }
 
@@ -77,7 +82,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
         case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias, standardizedDelta
-        case pairContext, pairHidden
+        case pairContext, pairHidden, pairFeatures
     }
 
     public init(from decoder: Decoder) throws {
@@ -100,6 +105,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         standardizedDelta = try c.decodeIfPresent(Bool.self, forKey: .standardizedDelta) ?? false
         pairContext = try c.decodeIfPresent(Bool.self, forKey: .pairContext) ?? false
         pairHidden = try c.decodeIfPresent(Int.self, forKey: .pairHidden) ?? pairHidden
+        pairFeatures = try c.decodeIfPresent(Int.self, forKey: .pairFeatures) ?? 1
     }
 
     /// A message naming the first invalid field, or nil.
@@ -111,6 +117,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if layers < 1 || dagLayers < 1 { return "layer counts must be at least 1" }
         if feedForward < 1 { return "feed-forward width must be at least 1" }
         if pairHidden < 1 { return "pair-context width must be at least 1 (got \(pairHidden))" }
+        if !PairFeatures.versions.contains(pairFeatures) {
+            return "pair features version must be 1 or 2 (got \(pairFeatures))"
+        }
         if !(0..<1).contains(dropout) { return "dropout must be in [0, 1) (got \(dropout))" }
         return nil
     }

@@ -56,7 +56,10 @@ public enum ModelLoading {
         c.heads = headCount(in: ckpt.config) ?? 4
         if ckpt.params["pair_context.proj.weight"] != nil {
             c.pairContext = true
-            c.pairHidden = try shape("pair_context.proj.weight")[0]
+            let proj = try shape("pair_context.proj.weight")
+            c.pairHidden = proj[0]
+            // The input width tells the feature version; 0 (no version has it) is rejected below.
+            c.pairFeatures = proj.count == 2 ? PairFeatures.versions.first { PairFeatures.width($0) == proj[1] } ?? 0 : 0
         }
         if let problem = c.validationError() ?? c.sizeProblem() { throw CheckpointError("\(path): \(problem)") }
         return c

@@ -13,7 +13,7 @@ import Randomness
 /// (A transitive reduction through the intervened nodes alone takes the held-out SHD of the
 /// n10 suite from the empty graph's 13.25 to 9.3.)
 final class PairContext: Module {
-    let proj: Linear       // proj [P, 8]
+    let proj: Linear       // proj [P, F] (F = PairFeatures.width(config.pairFeatures))
     let left: Linear       // triangle_left [P, P]
     let right: Linear      // triangle_right [P, P]
     let out: Linear        // triangle_out [P, P]
@@ -22,7 +22,7 @@ final class PairContext: Module {
 
     init(_ config: ModelConfig, rng: inout Xoshiro256) {
         let p = config.pairHidden
-        proj = Linear(PairFeatures.count, p, rng: &rng)
+        proj = Linear(PairFeatures.width(config.pairFeatures), p, rng: &rng)
         left = Linear(p, p, rng: &rng)
         right = Linear(p, p, rng: &rng)
         out = Linear(p, p, rng: &rng)
@@ -30,7 +30,7 @@ final class PairContext: Module {
         edge = Linear(p, 1, rng: &rng)
     }
 
-    /// features [B, N, N, 8], mask [B·N·N] (1 where both nodes are real), scaledMask
+    /// features [B, N, N, F], mask [B·N·N] (1 where both nodes are real), scaledMask
     /// [B·N·N] (mask / the item's node count) → (attention bias [B, H, N, N], edge logits [B, N, N]).
     func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float]) -> (bias: Tensor, edge: Tensor) {
         let (b, n) = (features.shape[0], features.shape[1])

@@ -1,22 +1,37 @@
 import Foundation
 import SCMGen
 
-/// The input of `PairContext` (not in the seed): eight numbers per ordered pair (i, j), i the
-/// candidate parent, from the batch's `RegimeContext` arrays —
+/// The input of `PairContext` (not in the seed): numbers per ordered pair (i, j), i the
+/// candidate parent, from the batch's `RegimeContext` arrays. Version 1 (8) —
 ///   [shift(i→j), log std ratio(i→j), shift(j→i), log std ratio(j→i),
 ///    i intervened, j intervened, observational correlation(i, j), i = j]
 /// where shift(i→j) = asinh((mean of j under do(i) − base mean of j) / s_j) and the log std
 /// ratio is log(max(std of j under do(i) + 1e-6, floor) / s_j), clipped to ±5, with
 /// s_j = max(base std of j + 1e-6, floor) as `NodeFeatures`. asinh keeps the shift's sign and
-/// order while taming the ~1e3 values a nearly constant (clipped) column gives. Entries of a
-/// node that no regime targets are 0; padded pairs are all 0.
+/// order while taming the ~1e3 values a nearly constant (clipped) column gives.
+/// Version 2 (31) appends, per docs/studies/pair-features.md —
+///   [log s_i, log s_j, (s_j − s_i) / mean s,                    the variance sort
+///    asinh t(i→j) ×3, asinh t(j→i) ×3,                          per-regime Welch t, value order
+///    log(1 + rows) of i's 3 regimes, of j's 3, log(1 + observational rows),
+///    partial corr, |partial|, |partial| − |corr|,              observational precision matrix
+///    Spearman, |Spearman| − |corr|, dCor, dCor − |corr|]
+/// (mean s over the item's real nodes). The sample sizes let the model read a t-statistic at
+/// the context's size: the mixed stream's contexts have a few rows per regime, suites 100.
+/// Entries of a node that no regime targets are 0; padded pairs are all 0.
 public enum PairFeatures {
+    public static let versions = 1...2
+    public static let latest = 2
+
+    /// Features per pair of version 1.
     public static let count = 8
 
-    /// [B, N, N, 8] for `batch`.
-    public static func make(_ batch: TrainingBatch, stdFloor: Float) -> [Float] {
-        let b = batch.batchSize, n = batch.maxNodes, f = count
-        var out = [Float](repeating: 0, count: b * n * n * f)  // [B, N, N, 8]
+    /// Features per pair of `version`.
+    public static func width(_ version: Int) -> Int { version >= 2 ? 31 : 8 }
+
+    /// [B, N, N, width(version)] for `batch`.
+    public static func make(_ batch: TrainingBatch, stdFloor: Float, version: Int = 1) -> [Float] {
+        let b = batch.batchSize, n = batch.maxNodes, f = width(version)
+        var out = [Float](repeating: 0, count: b * n * n * f)  // [B, N, N, F]
         for item in 0..<b {
             let o = item * n
             // shift and log std ratio of (i → j) at [i, j]
@@ -43,7 +58,40 @@ public enum PairFeatures {
                     out[q + 7] = i == j ? 1 : 0
                 }
             }
+            if version >= 2 { appendVersion2(batch, item: item, stdFloor: stdFloor, into: &out) }
         }
         return out
+    }
+
+    /// Features 8..<31 of item `item` (see the type's comment).
+    static func appendVersion2(_ batch: TrainingBatch, item: Int, stdFloor: Float, into out: inout [Float]) {
+        let n = batch.maxNodes, f = width(2), o = item * n, slots = RegimeContext.regimeSlots
+        let real = (0..<n).filter { batch.nodeMask[o + $0] != 0 }
+        let s = (0..<n).map { max(batch.baseStd[o + $0] + 1e-6, stdFloor) }
+        let meanS = real.isEmpty ? 1 : real.map { s[$0] }.reduce(0, +) / Float(real.count)
+        let logObs = log1pf(batch.observationalCount[item])
+        for i in real {
+            for j in real {
+                let q = ((o + i) * n + j) * f + 8, p = (o + i) * n + j, pt = (o + j) * n + i
+                out[q + 0] = logf(s[i])
+                out[q + 1] = logf(s[j])
+                out[q + 2] = (s[j] - s[i]) / meanS
+                for r in 0..<slots {
+                    out[q + 3 + r] = asinhf(batch.contextT[p * slots + r])
+                    out[q + 6 + r] = asinhf(batch.contextT[pt * slots + r])
+                    out[q + 9 + r] = log1pf(batch.contextCount[(o + i) * slots + r])
+                    out[q + 12 + r] = log1pf(batch.contextCount[(o + j) * slots + r])
+                }
+                out[q + 15] = logObs
+                let corr = abs(batch.correlation[p]), partial = batch.partialCorrelation[p]
+                out[q + 16] = partial
+                out[q + 17] = abs(partial)
+                out[q + 18] = abs(partial) - corr
+                out[q + 19] = batch.spearman[p]
+                out[q + 20] = abs(batch.spearman[p]) - corr
+                out[q + 21] = batch.distanceCorrelation[p]
+                out[q + 22] = batch.distanceCorrelation[p] - corr
+            }
+        }
     }
 }

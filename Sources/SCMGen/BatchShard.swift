@@ -76,6 +76,19 @@ extension TrainingBatch {
         copyMatrices(contextMean, &s.contextMean)
         copyMatrices(contextStd, &s.contextStd)
         copyMatrices(correlation, &s.correlation)
+        copyMatrices(partialCorrelation, &s.partialCorrelation)
+        copyMatrices(spearman, &s.spearman)
+        copyMatrices(distanceCorrelation, &s.distanceCorrelation)
+        let slots = RegimeContext.regimeSlots
+        for (b, item) in items.enumerated() {  // [B, N, N, 3] → [b, m, m, 3] and [B, N, 3] → [b, m, 3]
+            for i in 0..<m {
+                for r in 0..<slots { s.contextCount[(b * m + i) * slots + r] = contextCount[(item * n + i) * slots + r] }
+                for j in 0..<m {
+                    for r in 0..<slots { s.contextT[((b * m + i) * m + j) * slots + r] = contextT[((item * n + i) * n + j) * slots + r] }
+                }
+            }
+        }
+        s.observationalCount = Array(observationalCount[items])
         s.target = Array(target[items])
         s.nodeCounts = Array(nodeCounts[items])
         s.streamState = streamState

@@ -10,6 +10,19 @@ public struct RegimeContext: Equatable, Sendable {
     public var std: [Float]          // [N, N] row i: unbiased column stds over those rows
     public var intervened: [Float]   // [N] 1 if some regime of the context targets node i
     public var correlation: [Float]  // [N, N] Pearson correlation of the observational rows
+    // `PairStatistics` (PairFeatures version 2):
+    /// [N, N, 3] row i, column j, slot r: Welch t of j's mean under i's r-th regime (regimes of
+    /// i in value order; 0 past the last, and at j = i) against the observational rows.
+    public var regimeT: [Float]
+    public var regimeCount: [Float]          // [N, 3] rows of i's r-th regime (0: none)
+    public var observationalCount: Float     // observational rows
+    public var partialCorrelation: [Float]   // [N, N] from the observational precision matrix
+    public var spearman: [Float]             // [N, N] rank correlation of the observational rows
+    public var distanceCorrelation: [Float]  // [N, N] of the observational rows
+
+    /// Regime slots per target in `regimeT` (the default prior has 3 values per target; a
+    /// target with more keeps its 3 lowest values).
+    public static let regimeSlots = 3
 
     /// The context of `d` from the regimes in `regimes` (all when nil). Rows i of never-
     /// intervened nodes are 0; correlations with a constant column are 0.
@@ -33,6 +46,34 @@ public struct RegimeContext: Equatable, Sendable {
             }
         }
         correlation = RegimeContext.correlation(d.observational, nodes: n)
+
+        let slots = RegimeContext.regimeSlots
+        regimeT = [Float](repeating: 0, count: n * n * slots)
+        regimeCount = [Float](repeating: 0, count: n * slots)
+        let base = ColumnStats(d.observational, nodes: n)
+        let sObs = n == 0 ? 0 : d.observational.count / n
+        observationalCount = Float(sObs)
+        var rowsOfRegime = [[Int]](repeating: [], count: d.regimeCount)
+        for (r, k) in d.regime.enumerated() where use.contains(Int(k)) { rowsOfRegime[Int(k)].append(r) }
+        func key(_ v: Float) -> Float { v.isNaN ? .infinity : v }  // unknown values last
+        for i in 0..<n where !rowsOf[i].isEmpty {
+            let mine = (0..<d.regimeCount).filter { Int(d.regimeTargets[$0]) == i && !rowsOfRegime[$0].isEmpty }
+                .sorted { (key(d.regimeValues[$0]), $0) < (key(d.regimeValues[$1]), $1) }
+            for (slot, k) in mine.prefix(slots).enumerated() {
+                let st = ColumnStats(d.interventional, nodes: n, rows: rowsOfRegime[k])
+                let m = rowsOfRegime[k].count
+                regimeCount[i * slots + slot] = Float(m)
+                for j in 0..<n where j != i {
+                    let sj = Double(st.std[j]), bj = Double(base.std[j])
+                    let t = PairStatistics.welchT(mean: Double(st.mean[j]), variance: sj * sj, count: m,
+                                                  mean: Double(base.mean[j]), variance: bj * bj, count: sObs)
+                    regimeT[(i * n + j) * slots + slot] = Float(t)
+                }
+            }
+        }
+        partialCorrelation = PairStatistics.partialCorrelation(correlation, nodes: n)
+        spearman = PairStatistics.spearman(d.observational, nodes: n)
+        distanceCorrelation = PairStatistics.distanceCorrelation(d.observational, nodes: n)
     }
 
     /// Pearson correlation matrix of the rows of `data` [S, N], accumulated in Double.

@@ -18,6 +18,13 @@ public struct TrainingBatch: Equatable, Sendable {
     public var contextMean: [Float], contextStd: [Float]  // [B, N, N] row i: stats under do(i)
     public var contextIntervened: [Float]                // [B, N] 1 = some regime targets the node
     public var correlation: [Float]                      // [B, N, N] observational correlation
+    /// The context's `PairStatistics` (models with `pairFeatures` 2 read them).
+    public var contextT: [Float]                 // [B, N, N, 3] RegimeContext.regimeT
+    public var contextCount: [Float]             // [B, N, 3] RegimeContext.regimeCount
+    public var observationalCount: [Float]       // [B]
+    public var partialCorrelation: [Float]       // [B, N, N]
+    public var spearman: [Float]                 // [B, N, N]
+    public var distanceCorrelation: [Float]      // [B, N, N]
     /// The producing stream's state after this batch (nil for batches not from a stream):
     /// save it with the step that consumed this batch to resume exactly.
     public var streamState: StreamState?
@@ -36,6 +43,11 @@ public struct TrainingBatch: Equatable, Sendable {
         adjacency = [Float](repeating: 0, count: b * n * n)
         (contextMean, contextStd, correlation) = (adjacency, adjacency, adjacency)
         contextIntervened = baseMean
+        (partialCorrelation, spearman, distanceCorrelation) = (adjacency, adjacency, adjacency)
+        let slots = RegimeContext.regimeSlots
+        contextT = [Float](repeating: 0, count: b * n * n * slots)
+        contextCount = [Float](repeating: 0, count: b * n * slots)
+        observationalCount = [Float](repeating: 0, count: b)
         nodeCounts = [Int](repeating: 0, count: b)
     }
 }
@@ -144,11 +156,17 @@ extension TrainingBatch {
             nodeMask[o + c] = 1
             guard let ctx else { continue }  // no context: its arrays stay 0
             contextIntervened[o + c] = ctx.intervened[c]
+            let slots = RegimeContext.regimeSlots
+            for r in 0..<slots { contextCount[(o + c) * slots + r] = ctx.regimeCount[c * slots + r] }
             for j in 0..<nd {
                 let p = (o + c) * n + j, src = c * nd + j
                 (contextMean[p], contextStd[p], correlation[p]) = (ctx.mean[src], ctx.std[src], ctx.correlation[src])
+                (partialCorrelation[p], spearman[p], distanceCorrelation[p]) =
+                    (ctx.partialCorrelation[src], ctx.spearman[src], ctx.distanceCorrelation[src])
+                for r in 0..<slots { contextT[p * slots + r] = ctx.regimeT[src * slots + r] }
             }
         }
+        if let ctx { observationalCount[b] = ctx.observationalCount }
         if let a = d.adjacency {
             for i in 0..<nd { for j in 0..<nd where a[i * nd + j] != 0 { adjacency[(b * n + i) * n + j] = 1 } }
         }

@@ -29,6 +29,8 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "Pair context (default on): features of all the dataset's regimes and the observational correlations for every pair of nodes bias attention and add to the edge logits. Not in the notebook; it adds pair_context.* parameters, so --no-pair-context gives the notebook's models.")
     var pairContext: Bool?
+    @Option(help: "Pair features the pair context reads: 1 (default, 8 per pair) or 2 (31: + node stds, per-regime t-statistics, partial, rank and distance correlations; better at N = 10, its data stream not yet fast enough for 50-node graphs: docs/studies/pair-features.md).")
+    var pairFeatures: Int?
     @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5).")
     var contextRows: Int?
     @Option(help: "C: Gumbel temperature at the start (default 1).")
@@ -67,6 +69,7 @@ struct ModelOptions: ParsableArguments {
         if let v = featureClip { c.featureClip = v }
         if rawDelta { c.standardizedDelta = false }
         if let v = pairContext { c.pairContext = v }
+        if let v = pairFeatures { c.pairFeatures = v }
         if let problem = c.validationError() ?? c.sizeProblem() { throw ValidationError(problem) }
     }
 

@@ -56,7 +56,7 @@ struct ResumableField {
         .init("--feed-forward", \.model.feedForward), .init("--max-nodes", \.model.maxNodes), .init("--dropout", \.model.dropout),
         .init("--no-node-embedding", \.model.nodeEmbedding), .init("--std-floor", \.model.stdFloor),
         .init("--feature-clip", \.model.featureClip), .init("--raw-delta", \.model.standardizedDelta),
-        .init("--pair-context", \.model.pairContext),
+        .init("--pair-context", \.model.pairContext), .init("--pair-features", \.model.pairFeatures),
         .init("--loss", \.loss.acyclicity.rawValue), .init("--delta-weight", \.loss.deltaWeight), .init("--dag-weight", \.loss.dagWeight),
         .init("--acyclicity-weight", \.loss.acyclicityWeight), .init("--sparsity-weight", \.loss.sparsityWeight),
         .init("--acyclicity-warmup", \.loss.acyclicityWarmup),

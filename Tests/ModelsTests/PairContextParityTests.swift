@@ -34,6 +34,14 @@ final class PairContextParityTests: XCTestCase {
         b.contextStd = try f.array("inputs/context_std").data
         b.contextIntervened = try f.array("inputs/context_intervened").data
         b.correlation = try f.array("inputs/correlation").data
+        if (try? f.array("inputs/context_t")) != nil {  // the version-2 fixtures' PairStatistics
+            b.contextT = try f.array("inputs/context_t").data
+            b.contextCount = try f.array("inputs/context_count").data
+            b.observationalCount = try f.array("inputs/observational_count").data
+            b.partialCorrelation = try f.array("inputs/partial_correlation").data
+            b.spearman = try f.array("inputs/spearman").data
+            b.distanceCorrelation = try f.array("inputs/distance_correlation").data
+        }
         if (try? f.array("inputs/int_mean")) != nil {  // the model fixture's per-item regime
             b.intMean = try f.array("inputs/int_mean").data
             b.intStd = try f.array("inputs/int_std").data
@@ -56,6 +64,21 @@ final class PairContextParityTests: XCTestCase {
         }
     }
 
+    /// Version 2's 31 features (reference/pair_context.py pair_features_v2) on padded batches
+    /// with a t-value at the ±1e6 cap and nodes without regimes.
+    func testVersion2PairFeaturesMatchTheReference() throws {
+        for (name, floor, path) in [("pair_context_v2", Float(0.01), "inputs/features"), ("model_A_pair_v2", 0, "outputs/pair_features")] {
+            let f = try Self.fixture(name)
+            let want = try f.array(path)
+            let b = try Self.batch(f)
+            XCTAssertEqual(want.shape, [b.batchSize, b.maxNodes, b.maxNodes, PairFeatures.width(2)])
+            assertClose(PairFeatures.make(b, stdFloor: floor, version: 2), want.data, rtol: 1e-5, atol: 1e-11, "\(name) pair features")
+            // The first 8 are version 1's.
+            let v1 = PairFeatures.make(b, stdFloor: floor), v2 = PairFeatures.make(b, stdFloor: floor, version: 2)
+            XCTAssertEqual(v1, (0..<v1.count).map { v2[($0 / 8) * 31 + $0 % 8] }, name)
+        }
+    }
+
     /// ModelInput's pair mask and 1 / node count are the reference's.
     func testPairMaskAndNodeCountMatchTheReference() throws {
         let f = try Self.fixture("pair_context")
@@ -69,9 +92,27 @@ final class PairContextParityTests: XCTestCase {
     }
 
     func testPairContextModuleMatchesOutputsAndGradients() throws {
-        let f = try Self.fixture("pair_context")
+        try checkModule("pair_context", config: Self.pairConfig)
+    }
+
+    /// The module reading version 2's 31 features: `proj` is [P, 31].
+    func testPairContextModuleWithVersion2FeaturesMatchesOutputsAndGradients() throws {
+        var c = Self.pairConfig
+        c.pairFeatures = 2
+        try checkModule("pair_context_v2", config: c)
+    }
+
+    /// Model A with the pair context reading version-2 features, from the batch statistics.
+    func testModelAWithVersion2PairFeaturesMatchesOutputsAndGradients() throws {
+        var c = Self.pairConfig
+        c.pairFeatures = 2
+        try checkPairModel("model_A_pair_v2", config: c)
+    }
+
+    func checkModule(_ name: String, config: ModelConfig) throws {
+        let f = try Self.fixture(name)
         var rng = Xoshiro256(seed: 1)
-        let module = PairContext(Self.pairConfig, rng: &rng)
+        let module = PairContext(config, rng: &rng)
         let params = module.namedParameters(prefix: "pair_context.")
         XCTAssertEqual(Set(params.map(\.0)), Set(try f.root.openGroup("params").childNames().map { "pair_context." + $0 }))
         for (key, p) in params {

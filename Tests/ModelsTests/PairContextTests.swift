@@ -79,4 +79,43 @@ final class PairContextTests: XCTestCase {
             }
         }
     }
+
+    /// A config written before `pairFeatures` existed reads version 1 (the 8 features, proj
+    /// [P, 8]), so its checkpoint loads and predicts as before; version 2 round-trips.
+    func testConfigsWithoutPairFeaturesDecodeToTheOriginalEight() throws {
+        let old = #"{"variant": "A", "pairContext": true, "pairHidden": 8}"#
+        let c = try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8))
+        XCTAssertEqual(c.pairFeatures, 1)
+        let proj = makeModel(c, seed: 1).namedParameters().first { $0.0 == "pair_context.proj.weight" }?.1
+        XCTAssertEqual(proj?.shape, [8, 8])
+        var v2 = c
+        v2.pairFeatures = 2
+        XCTAssertEqual(try JSONDecoder().decode(ModelConfig.self, from: JSONEncoder().encode(v2)), v2)
+        XCTAssertEqual(makeModel(v2, seed: 1).namedParameters().first { $0.0 == "pair_context.proj.weight" }?.1.shape, [8, 31])
+        v2.pairFeatures = 3
+        XCTAssertNotNil(v2.validationError())
+    }
+
+    /// On a stream's batch (contexts of 5 rows per regime), version 2's features are finite,
+    /// 0 at padded pairs, and the model reading them gives finite outputs.
+    func testVersion2FeaturesOfAStreamBatchAreFiniteAndZeroAtPadding() {
+        let batch = smallBatch(batch: 4, context: true)
+        XCTAssertTrue(batch.nodeMask.contains(0), "the batch must be padded")
+        let n = batch.maxNodes, w = PairFeatures.width(2)
+        let f = PairFeatures.make(batch, stdFloor: 0.01, version: 2)
+        XCTAssertTrue(f.allSatisfy { $0.isFinite })
+        for e in 0..<(batch.batchSize * n * n) {
+            let (item, i, j) = (e / (n * n), (e / n) % n, e % n)
+            if batch.nodeMask[item * n + i] == 0 || batch.nodeMask[item * n + j] == 0 {
+                XCTAssertTrue(f[(e * w)..<((e + 1) * w)].allSatisfy { $0 == 0 })
+            }
+        }
+        XCTAssertTrue(batch.contextT.contains { abs($0) > 1 }, "the stream fills the t-statistics")
+        XCTAssertTrue(batch.observationalCount.allSatisfy { $0 == 20 })
+        var config = tinyConfig(.A)
+        (config.pairContext, config.pairFeatures) = (true, 2)
+        let model = makeModel(config, seed: 2)
+        let out = model(ModelInput(batch, config: config), ForwardContext.evaluation())
+        XCTAssertTrue(out.logits.scalars.allSatisfy { $0.isFinite })
+    }
 }

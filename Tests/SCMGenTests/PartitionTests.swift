@@ -34,6 +34,18 @@ final class PartitionTests: XCTestCase {
             rows(p.contextIntervened, &whole.contextIntervened)
             matrices(p.adjacency, &whole.adjacency); matrices(p.contextMean, &whole.contextMean)
             matrices(p.contextStd, &whole.contextStd); matrices(p.correlation, &whole.correlation)
+            matrices(p.partialCorrelation, &whole.partialCorrelation); matrices(p.spearman, &whole.spearman)
+            matrices(p.distanceCorrelation, &whole.distanceCorrelation)
+            let k = RegimeContext.regimeSlots
+            for b in 0..<p.batchSize {  // [b, m, m, 3] and [b, m, 3] slices
+                for i in 0..<m {
+                    for r in 0..<k { whole.contextCount[((first + b) * n + i) * k + r] = p.contextCount[(b * m + i) * k + r] }
+                    for j in 0..<m {
+                        for r in 0..<k { whole.contextT[(((first + b) * n + i) * n + j) * k + r] = p.contextT[((b * m + i) * m + j) * k + r] }
+                    }
+                }
+            }
+            whole.observationalCount.replaceSubrange(first..<(first + p.batchSize), with: p.observationalCount)
             whole.target.replaceSubrange(first..<(first + p.batchSize), with: p.target)
             whole.nodeCounts.replaceSubrange(first..<(first + p.batchSize), with: p.nodeCounts)
             whole.streamState = p.streamState
