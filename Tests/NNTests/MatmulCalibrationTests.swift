@@ -26,4 +26,16 @@ final class MatmulCalibrationTests: XCTestCase {
             }
         }
     }
+
+    /// A near tie goes to fp32: bf16 must be more than 10% faster to be chosen.
+    func testANearTieIsDecidedForFP32() {
+        let shapes = GemmShape.linear(rows: 64, in: 32, out: 48)
+        var now: UInt64 = 0
+        // bf16 5% faster: each clock read advances 1 ms, 1.05 ms while fp32 runs.
+        let cal = MatmulCalibration(shapes: shapes, passes: 2) {
+            now += MatmulPrecision.current == .float32 ? 1_050_000 : 1_000_000
+            return now
+        }
+        XCTAssertEqual(cal.choice, .float32)
+    }
 }

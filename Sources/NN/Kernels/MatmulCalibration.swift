@@ -25,6 +25,8 @@ public struct GemmShape: Equatable, Sendable, CustomStringConvertible {
 public struct MatmulCalibration: Sendable {
     /// The faster precision: what the run should use (and record, so a resume keeps it).
     public let choice: MatmulPrecision
+    /// bf16 is chosen only when its time is below this fraction of fp32's.
+    public static let bf16Margin = 0.9
     /// Milliseconds per pass over all shapes, per candidate timed (the best of the passes).
     public let milliseconds: [MatmulPrecision: Double]
 
@@ -57,7 +59,9 @@ public struct MatmulCalibration: Sendable {
             }
         }
         milliseconds = best
-        choice = best[.bfloat16]! < best[.float32]! ? .bfloat16 : .float32
+        // bf16 must win clearly: timings this short differ by a few % from run to run, and a
+        // near tie taken for bf16 lost 17% of a real step (model E, N = 50, Intel Xeon).
+        choice = best[.bfloat16]! < MatmulCalibration.bf16Margin * best[.float32]! ? .bfloat16 : .float32
     }
 
     /// One line for the training log, e.g. "precision auto: fp32 (fp32 12.1 ms, bf16 15.3 ms per pass)".
