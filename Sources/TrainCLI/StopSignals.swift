@@ -28,15 +28,4 @@ enum StopSignals {
         default: return "SIGINT"
         }
     }
-
-    /// The command that continues the run from `checkpoint` (the log in `logDir`) to `steps`.
-    static func resumeCommand(checkpoint: String, steps: Int, logDir: String) -> String {
-        ["pfn-train", "--resume", checkpoint, "--steps", "\(steps)", "--log-dir", logDir].map(shellQuoted).joined(separator: " ")
-    }
-
-    static func shellQuoted(_ s: String) -> String {
-        let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./=+,:@"))
-        if !s.isEmpty && s.unicodeScalars.allSatisfy(plain.contains) { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 }
