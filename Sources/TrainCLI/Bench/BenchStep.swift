@@ -94,14 +94,7 @@ struct Step: BenchCommand {
                 }
             }
         }
-        if let json {
-            let url = URL(fileURLWithPath: json)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(enc.encode(report), to: json)
-            print("wrote \(json)")
-        }
+        if let json { try writeBenchReport(report, to: json) }
     }
 
     /// Items/s of the mixed and sequential streams at each N, on this thread, no prefetch.

@@ -67,14 +67,7 @@ struct Train: ParsableCommand {
             if let line = r.calibration { print("  \(line)") }
             fflush(stdout)
         }
-        if let json {
-            let url = URL(fileURLWithPath: json)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(enc.encode(report), to: json)
-            print("wrote \(json)")
-        }
+        if let json { try writeBenchReport(report, to: json) }
     }
 
     func timeVariant(_ v: Variant) throws -> Result {

@@ -1,3 +1,4 @@
+import AtomicFile
 import Foundation
 import NN
 import Randomness
@@ -80,4 +81,14 @@ func streamRate(_ stream: inout BatchStream, seconds: Double) -> (batches: Int, 
         elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
     return (count, elapsed)
+}
+
+/// Writes a bench report as pretty, key-sorted JSON (`--json PATH`), creating its folder.
+func writeBenchReport<R: Encodable>(_ report: R, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFile.write(encoder.encode(report), to: path)
+    print("wrote \(path)")
 }
