@@ -58,7 +58,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Which `PairFeatures` the pair context reads: 1 = the first 8 (configs written before the
     /// field decode to 1 and predict as before), 2 = those plus node stds, per-regime t-statistics
     /// with sample sizes, partial, rank and distance correlations (31). `pfn-train train` uses
-    /// `PairFeatures.latest`; the struct keeps 1 so code that builds configs by hand is unchanged.
+    /// `PairFeatures.latest` (its data stream then computes the statistics); the struct keeps 1 so
+    /// code that builds configs by hand is unchanged.
     public var pairFeatures = 1
 
     public init(variant: Variant) { self.variant = variant }

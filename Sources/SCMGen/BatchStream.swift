@@ -51,6 +51,9 @@ public struct BatchStream {
     public let mode: StreamMode
     /// Mixed: simulate each item's `RegimeContext` regimes too (sequential datasets have them).
     public let context: Bool
+    /// With `context`: also compute each context's `PairStatistics` (only models reading
+    /// `PairFeatures` version 2 need them; they are most of the context's cost).
+    public let pairStatistics: Bool
     /// The items of every global batch this stream yields (all when nil).
     public private(set) var shard: BatchShard?
     private var rng: Xoshiro256
@@ -64,7 +67,7 @@ public struct BatchStream {
     private let nodeWeights: [Int]
 
     public init(config: PriorConfig, seed: UInt64, batchSize: Int, mode: StreamMode, context: Bool = false,
-                state: StreamState? = nil) throws {
+                pairStatistics: Bool = true, state: StreamState? = nil) throws {
         try config.validate()
         guard batchSize >= 1 else { throw StreamError(message: "batch size is \(batchSize); it must be at least 1") }
         self.config = config
@@ -72,6 +75,7 @@ public struct BatchStream {
         self.batchSize = batchSize
         self.mode = mode
         self.context = context
+        self.pairStatistics = pairStatistics
         var acc = 0
         nodeWeights = (config.nodesMin...config.nodesMax).map { acc += config.targetCount(nodes: $0); return acc }
         rng = Xoshiro256(seed: seed, stream: RandomStream.training)
@@ -122,7 +126,7 @@ public struct BatchStream {
                 nodeCounts[item] = d.nodeCount
                 cursor += 1
                 guard mine.contains(item) else { continue }
-                if summary == nil { summary = DatasetSummary(d) }
+                if summary == nil { summary = DatasetSummary(d, pairStatistics: pairStatistics) }
                 let k = Int(d.regime[r])
                 parts.append((d, summary!.base, summary!.regimes[k], summary!.context, Int(d.regimeTargets[k]), r,
                               Int(d.queryIndex[r])))
@@ -133,7 +137,8 @@ public struct BatchStream {
                 let r = rng.nextInt(config.samplesPerRegime)  // a row of regime 0, the item's
                 nodeCounts[item] = n
                 guard mine.contains(item) else { continue }
-                let s = DatasetSummary(d, contextRegimes: 1..<d.regimeCount, withContext: context)
+                let s = DatasetSummary(d, contextRegimes: 1..<d.regimeCount, withContext: context,
+                                       pairStatistics: pairStatistics)
                 parts.append((d, s.base, s.regimes[0], s.context, Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
             }
         }

@@ -95,72 +95,94 @@ public enum PairStatistics {
     public static func distanceCorrelation(_ data: [Float], nodes n: Int, maxRows: Int = 256) -> [Float] {
         let s = n == 0 ? 0 : min(data.count / n, maxRows)
         // Per column the double-centred |x_a − x_b| matrix is symmetric: keep its diagonal and
-        // its strict upper triangle packed, so dCov² = Σ diag·diag + 2 Σ upper·upper.
+        // its strict upper triangle packed, so dCov² = Σ diag·diag + 2 Σ upper·upper, two Gram
+        // matrices over rows padded with zeros to whole 8-lane vectors.
         let upper = s * (s - 1) / 2
-        var diag = [Double](repeating: 0, count: n * s)       // [N, S]
-        var packed = [Double](repeating: 0, count: n * upper)  // [N, S(S−1)/2]
-        var dist = [Double](repeating: 0, count: s * s)        // [S, S] scratch
-        var rowMean = [Double](repeating: 0, count: s)
-        for c in 0..<n {
-            var grand = 0.0
-            for a in 0..<s {
-                let xa = Double(data[a * n + c])
-                var sum = 0.0
-                for b in 0..<s {
-                    let d = abs(xa - Double(data[b * n + c]))
-                    dist[a * s + b] = d
-                    sum += d
+        let (diagStride, upperStride) = (roundUp8(s), roundUp8(upper))
+        var diag = [Double](repeating: 0, count: n * diagStride)     // [N, S] (padded)
+        var packed = [Double](repeating: 0, count: n * upperStride)  // [N, S(S−1)/2] (padded)
+        var x = [Double](repeating: 0, count: s)                     // [S] one column
+        var rowMean = [Double](repeating: 0, count: s)               // [S]
+        // Raw pointers: with array indexing the two O(S²) loops below did not vectorise.
+        x.withUnsafeMutableBufferPointer { x in
+        rowMean.withUnsafeMutableBufferPointer { rowMean in
+        diag.withUnsafeMutableBufferPointer { diag in
+        packed.withUnsafeMutableBufferPointer { packed in
+            for c in 0..<n {
+                for a in 0..<s { x[a] = Double(data[a * n + c]) }
+                var grand = 0.0
+                for a in 0..<s {
+                    let xa = x[a]
+                    var sum = 0.0
+                    for b in 0..<s { sum += abs(xa - x[b]) }
+                    rowMean[a] = sum / Double(s)
+                    grand += rowMean[a]
                 }
-                rowMean[a] = sum / Double(s)
-                grand += rowMean[a]
-            }
-            grand /= Double(max(s, 1))
-            var k = c * upper
-            for a in 0..<s {  // column means = row means
-                diag[c * s + a] = grand - 2 * rowMean[a]  // dist[a, a] = 0
-                for b in (a + 1)..<max(s, a + 1) {
-                    packed[k] = dist[a * s + b] + grand - rowMean[a] - rowMean[b]
-                    k += 1
+                grand /= Double(max(s, 1))
+                var k = c * upperStride
+                for a in 0..<s {  // column means = row means
+                    diag[c * diagStride + a] = grand - 2 * rowMean[a]  // dist[a, a] = 0
+                    let shift = grand - rowMean[a], xa = x[a]
+                    let row = packed.baseAddress! + k - (a + 1)  // row[b] for b > a
+                    for b in (a + 1)..<max(s, a + 1) { row[b] = abs(xa - x[b]) + shift - rowMean[b] }
+                    k += s - 1 - a
                 }
             }
-        }
-        var dcov = [Double](repeating: 0, count: n * n)  // [N, N] times S²
-        for i in 0..<n {
-            for j in i..<n {
-                let v = dot(diag, i * s, j * s, s) + 2 * dot(packed, i * upper, j * upper, upper)
-                (dcov[i * n + j], dcov[j * n + i]) = (v, v)
-            }
-        }
+        }}}}
+        let gd = gram(diag, rows: n, stride: diagStride), gp = gram(packed, rows: n, stride: upperStride)
         var out = [Float](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0..<n {
-                let v = (dcov[i * n + i] * dcov[j * n + j]).squareRoot()
+                let v = ((gd[i * n + i] + 2 * gp[i * n + i]) * (gd[j * n + j] + 2 * gp[j * n + j])).squareRoot()
+                let dcov = gd[i * n + j] + 2 * gp[i * n + j]  // times S²
                 // dCor = √(dCov² / √(dVar²_i dVar²_j)); dCov² can be −0 by rounding.
-                out[i * n + j] = v > 1e-12 ? Float(min((max(dcov[i * n + j], 0) / v).squareRoot(), 1)) : 0
+                out[i * n + j] = v > 1e-12 ? Float(min((max(dcov, 0) / v).squareRoot(), 1)) : 0
             }
         }
         return out
     }
 
-    /// Σ x[p + k]·x[q + k] for k < count, in 8 lanes (the stream computes ~N²/2 of these of
-    /// length ~S²/2 per dataset; a scalar loop made the mixed stream several times slower).
-    static func dot(_ x: [Double], _ p: Int, _ q: Int, _ count: Int) -> Double {
-        guard count > 0 else { return 0 }
-        return x.withUnsafeBufferPointer { b in
-            let base = UnsafeRawPointer(b.baseAddress!)
-            var acc = SIMD8<Double>(repeating: 0)
-            var k = 0
-            while k + 8 <= count {
-                acc += base.loadUnaligned(fromByteOffset: (p + k) * 8, as: SIMD8<Double>.self)
-                    * base.loadUnaligned(fromByteOffset: (q + k) * 8, as: SIMD8<Double>.self)
-                k += 8
+    static func roundUp8(_ k: Int) -> Int { (k + 7) / 8 * 8 }
+
+    /// [n, n] Gram matrix x xᵀ of the rows of x [n, stride] (stride a multiple of 8). Blocks
+    /// of 4 × 4 rows share their loads (each 8-lane vector feeds four products): the stream
+    /// computes this for every context at S(S−1)/2 ≈ 5000 columns, and a dot product per pair
+    /// spent two loads per multiply.
+    static func gram(_ x: [Double], rows n: Int, stride: Int) -> [Double] {
+        var g = [Double](repeating: 0, count: n * n)
+        guard n > 0, stride > 0 else { return g }
+        x.withUnsafeBufferPointer { xb in
+            let base = UnsafeRawPointer(xb.baseAddress!)
+            func load(_ row: Int, _ k: Int) -> SIMD8<Double> {
+                base.loadUnaligned(fromByteOffset: (row * stride + k) * 8, as: SIMD8<Double>.self)
             }
-            var tail = acc.sum()
-            while k < count {
-                tail += b[p + k] * b[q + k]
-                k += 1
+            for i0 in Swift.stride(from: 0, to: n, by: 4) {
+                // Rows past n repeat the last row; their sums are computed and dropped.
+                let i = (i0, min(i0 + 1, n - 1), min(i0 + 2, n - 1), min(i0 + 3, n - 1))
+                for j0 in Swift.stride(from: i0, to: n, by: 4) {
+                    let j = (j0, min(j0 + 1, n - 1), min(j0 + 2, n - 1), min(j0 + 3, n - 1))
+                    let z = SIMD8<Double>(repeating: 0)
+                    var (a00, a01, a02, a03, a10, a11, a12, a13) = (z, z, z, z, z, z, z, z)
+                    var (a20, a21, a22, a23, a30, a31, a32, a33) = (z, z, z, z, z, z, z, z)
+                    for k in Swift.stride(from: 0, to: stride, by: 8) {
+                        let (x0, x1, x2, x3) = (load(i.0, k), load(i.1, k), load(i.2, k), load(i.3, k))
+                        let (y0, y1, y2, y3) = (load(j.0, k), load(j.1, k), load(j.2, k), load(j.3, k))
+                        a00.addProduct(x0, y0); a01.addProduct(x0, y1); a02.addProduct(x0, y2); a03.addProduct(x0, y3)
+                        a10.addProduct(x1, y0); a11.addProduct(x1, y1); a12.addProduct(x1, y2); a13.addProduct(x1, y3)
+                        a20.addProduct(x2, y0); a21.addProduct(x2, y1); a22.addProduct(x2, y2); a23.addProduct(x2, y3)
+                        a30.addProduct(x3, y0); a31.addProduct(x3, y1); a32.addProduct(x3, y2); a33.addProduct(x3, y3)
+                    }
+                    let sums = [a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33]
+                    for r in 0..<min(4, n - i0) {
+                        for c in 0..<min(4, n - j0) {
+                            let v = sums[r * 4 + c].sum()
+                            g[(i0 + r) * n + j0 + c] = v
+                            g[(j0 + c) * n + i0 + r] = v
+                        }
+                    }
+                }
             }
-            return tail
         }
+        return g
     }
 }

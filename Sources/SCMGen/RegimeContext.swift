@@ -25,8 +25,9 @@ public struct RegimeContext: Equatable, Sendable {
     public static let regimeSlots = 3
 
     /// The context of `d` from the regimes in `regimes` (all when nil). Rows i of never-
-    /// intervened nodes are 0; correlations with a constant column are 0.
-    public init(_ d: SCMDataset, regimes: Range<Int>? = nil) {
+    /// intervened nodes are 0; correlations with a constant column are 0. Without
+    /// `pairStatistics` the `PairStatistics` fields stay 0 (version-1 pair features never read them).
+    public init(_ d: SCMDataset, regimes: Range<Int>? = nil, pairStatistics: Bool = true) {
         let n = d.nodeCount
         nodeCount = n
         mean = [Float](repeating: 0, count: n * n)
@@ -50,6 +51,10 @@ public struct RegimeContext: Equatable, Sendable {
         let slots = RegimeContext.regimeSlots
         regimeT = [Float](repeating: 0, count: n * n * slots)
         regimeCount = [Float](repeating: 0, count: n * slots)
+        let zeros = [Float](repeating: 0, count: n * n)
+        (partialCorrelation, spearman, distanceCorrelation) = (zeros, zeros, zeros)
+        observationalCount = 0
+        guard pairStatistics else { return }
         let base = ColumnStats(d.observational, nodes: n)
         let sObs = n == 0 ? 0 : d.observational.count / n
         observationalCount = Float(sObs)
@@ -79,27 +84,20 @@ public struct RegimeContext: Equatable, Sendable {
     /// Pearson correlation matrix of the rows of `data` [S, N], accumulated in Double.
     static func correlation(_ data: [Float], nodes n: Int) -> [Float] {
         let s = n == 0 ? 0 : data.count / n
-        var centred = [Double](repeating: 0, count: s * n)  // [S, N]
-        var norm = [Double](repeating: 0, count: n)
+        let stride = PairStatistics.roundUp8(s)
+        var centred = [Double](repeating: 0, count: n * stride)  // [N, S] (padded): columns contiguous
         for c in 0..<n {
             var m = 0.0
             for r in 0..<s { m += Double(data[r * n + c]) }
             m /= Double(max(s, 1))
-            for r in 0..<s {
-                let e = Double(data[r * n + c]) - m
-                centred[r * n + c] = e
-                norm[c] += e * e
-            }
+            for r in 0..<s { centred[c * stride + r] = Double(data[r * n + c]) - m }
         }
+        let g = PairStatistics.gram(centred, rows: n, stride: stride)  // [N, N] co-moments
         var out = [Float](repeating: 0, count: n * n)
         for i in 0..<n {
-            for j in i..<n {
-                var dot = 0.0
-                for r in 0..<s { dot += centred[r * n + i] * centred[r * n + j] }
-                let denom = (norm[i] * norm[j]).squareRoot()
-                let rho = denom > 1e-12 ? Float(dot / denom) : 0
-                out[i * n + j] = rho
-                out[j * n + i] = rho
+            for j in 0..<n {
+                let denom = (g[i * n + i] * g[j * n + j]).squareRoot()
+                out[i * n + j] = denom > 1e-12 ? Float(g[i * n + j] / denom) : 0
             }
         }
         return out

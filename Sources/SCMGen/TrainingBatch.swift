@@ -87,15 +87,16 @@ public struct ColumnStats: Equatable, Sendable {
 
 /// The per-dataset statistics a batch needs: observational stats, each regime's stats and
 /// the context of the regimes in `contextRegimes` (all when nil; none when `withContext` is
-/// false — the mixed stream without context, whose one-regime datasets have none to give).
+/// false — the mixed stream without context, whose one-regime datasets have none to give;
+/// without its `PairStatistics` when `pairStatistics` is false).
 public struct DatasetSummary: Sendable {
     public var base: ColumnStats
     public var regimes: [ColumnStats]  // [K]
     public var context: RegimeContext?
 
-    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil, withContext: Bool = true) {
+    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil, withContext: Bool = true, pairStatistics: Bool = true) {
         base = ColumnStats(d.observational, nodes: d.nodeCount)
-        context = withContext ? RegimeContext(d, regimes: contextRegimes) : nil
+        context = withContext ? RegimeContext(d, regimes: contextRegimes, pairStatistics: pairStatistics) : nil
         var rowsOf = [[Int]](repeating: [], count: d.regimeCount)
         for (r, k) in d.regime.enumerated() { rowsOf[Int(k)].append(r) }
         regimes = rowsOf.map { ColumnStats(d.interventional, nodes: d.nodeCount, rows: $0) }

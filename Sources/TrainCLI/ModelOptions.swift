@@ -29,7 +29,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "Pair context (default on): features of all the dataset's regimes and the observational correlations for every pair of nodes bias attention and add to the edge logits. Not in the notebook; it adds pair_context.* parameters, so --no-pair-context gives the notebook's models.")
     var pairContext: Bool?
-    @Option(help: "Pair features the pair context reads: 1 (default, 8 per pair) or 2 (31: + node stds, per-regime t-statistics, partial, rank and distance correlations; better at N = 10, its data stream not yet fast enough for 50-node graphs: docs/studies/pair-features.md).")
+    @Option(help: "Pair features the pair context reads: 2 (default: 31 per pair, the 8 of version 1 + node stds, per-regime t-statistics, partial, rank and distance correlations) or 1 (8 per pair, models before 0.3): docs/studies/pair-features.md.")
     var pairFeatures: Int?
     @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5).")
     var contextRows: Int?

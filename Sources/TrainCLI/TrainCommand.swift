@@ -63,6 +63,7 @@ struct TrainCommand: ParsableCommand {
     static func defaults(_ variant: Variant) -> RunConfig {
         var model = ModelConfig(variant: variant)
         model.pairContext = true
+        model.pairFeatures = PairFeatures.latest
         var train = TrainConfig()
         train.precision = .bfloat16  // --precision auto (the default) replaces it in freshRunConfig()
         return RunConfig(model: model, train: train)

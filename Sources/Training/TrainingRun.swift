@@ -41,7 +41,8 @@ public struct TrainingRun {
         let suite = root ? try heldOutSuite(output, model: config.model) : nil
         let json = try encodeConfig(config, provenance: output.provenance)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
-                                     mode: config.train.stream, context: config.model.pairContext)
+                                     mode: config.train.stream, context: config.model.pairContext,
+                                     pairStatistics: config.model.pairFeatures >= 2)
         let slices = try stream.partitioned(for: communicator)  // refuses --batch < K before any folder exists
         let (name, folder) = root
             ? try RunFolder.claim(output, base: output.runName ?? config.model.variant.rawValue, suffixed: output.runName == nil)
@@ -86,7 +87,8 @@ public struct TrainingRun {
         let state = TrainingState(config: config, communicator: communicator)
         try RunCheckpoint.restore(state, from: point.checkpoint)
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
-                                     mode: config.train.stream, context: config.model.pairContext, state: point.stream)
+                                     mode: config.train.stream, context: config.model.pairContext,
+                                     pairStatistics: config.model.pairFeatures >= 2, state: point.stream)
         let json = try encodeConfig(config, provenance: output.provenance)
         guard root else {
             return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,

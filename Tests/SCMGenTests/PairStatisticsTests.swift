@@ -1,4 +1,6 @@
 @testable import SCMGen
+import Randomness
+import Foundation
 import XCTest
 
 /// The statistics behind PairFeatures version 2, against values computed with numpy/scipy
@@ -73,5 +75,70 @@ final class PairStatisticsTests: XCTestCase {
         let sub = RegimeContext(d, regimes: 0..<1)
         XCTAssertEqual(Double(sub.regimeT[(1 * 3 + 2) * 3 + 0]), 3.8, accuracy: 1e-5)
         XCTAssertEqual(sub.regimeCount, [0, 0, 0,  2, 0, 0,  0, 0, 0])
+    }
+
+    /// The 4 × 4-blocked Gram matrix equals plain dot products, with a partial last block
+    /// (7 rows) and zero padding past the used columns.
+    func testGramMatchesPlainDotProducts() {
+        var rng = Xoshiro256(seed: 3)
+        let (n, stride) = (7, 24)
+        var x = [Double](repeating: 0, count: n * stride)
+        for r in 0..<n { for k in 0..<21 { x[r * stride + k] = Double(rng.nextFloat()) * 4 - 2 } }
+        let g = PairStatistics.gram(x, rows: n, stride: stride)
+        for i in 0..<n {
+            for j in 0..<n {
+                let want = (0..<stride).reduce(0.0) { $0 + x[i * stride + $1] * x[j * stride + $1] }
+                XCTAssertEqual(g[i * n + j], want, accuracy: 1e-12, "(\(i), \(j))")
+            }
+        }
+    }
+
+    /// Distance correlation of a larger sample against its definition computed the slow way
+    /// (full S × S double-centred matrices): the packed, blocked path changes only rounding.
+    func testDistanceCorrelationEqualsTheDefinitionOnALargerSample() {
+        var rng = Xoshiro256(seed: 11)
+        let (s, n) = (37, 6)
+        var data = [Float](repeating: 0, count: s * n)
+        for r in 0..<s {
+            let z = rng.nextFloat() * 6 - 3
+            data[r * n + 0] = z
+            data[r * n + 1] = z * z + rng.nextFloat()
+            data[r * n + 2] = sin(2 * z)
+            for c in 3..<n { data[r * n + c] = rng.nextFloat() }
+        }
+        func centred(_ c: Int) -> [Double] {
+            var d = [Double](repeating: 0, count: s * s)
+            for a in 0..<s { for b in 0..<s { d[a * s + b] = abs(Double(data[a * n + c]) - Double(data[b * n + c])) } }
+            let row = (0..<s).map { a in (0..<s).reduce(0.0) { $0 + d[a * s + $1] } / Double(s) }
+            let grand = row.reduce(0, +) / Double(s)
+            for a in 0..<s { for b in 0..<s { d[a * s + b] += grand - row[a] - row[b] } }
+            return d
+        }
+        let a = (0..<n).map(centred)
+        func v(_ i: Int, _ j: Int) -> Double { zip(a[i], a[j]).reduce(0) { $0 + $1.0 * $1.1 } }
+        let got = PairStatistics.distanceCorrelation(data, nodes: n)
+        for i in 0..<n {
+            for j in 0..<n {
+                let want = (max(v(i, j), 0) / (v(i, i) * v(j, j)).squareRoot()).squareRoot()
+                XCTAssertEqual(Double(got[i * n + j]), want, accuracy: 1e-5, "(\(i), \(j))")
+            }
+        }
+    }
+
+    /// A context for version-1 pair features skips the statistics (most of its cost) and
+    /// keeps every field version 1 reads.
+    func testContextWithoutPairStatisticsKeepsTheVersion1Fields() {
+        var rng = Xoshiro256(seed: 5)
+        let d = SCMDataset.sample(nodeCount: 8, config: PriorConfig(), rng: &rng)
+        let full = RegimeContext(d), lean = RegimeContext(d, pairStatistics: false)
+        XCTAssertEqual(lean.mean, full.mean)
+        XCTAssertEqual(lean.std, full.std)
+        XCTAssertEqual(lean.intervened, full.intervened)
+        XCTAssertEqual(lean.correlation, full.correlation)
+        XCTAssertTrue(full.distanceCorrelation.contains { $0 > 0 } && full.regimeT.contains { $0 != 0 })
+        for field in [lean.regimeT, lean.regimeCount, lean.partialCorrelation, lean.spearman, lean.distanceCorrelation] {
+            XCTAssertTrue(field.allSatisfy { $0 == 0 })
+        }
+        XCTAssertEqual(lean.observationalCount, 0)
     }
 }

@@ -21,7 +21,8 @@ struct BenchSingle {
         usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
-        var stream = try BatchStream(config: prior, seed: c.seed, batchSize: c.batch, mode: .mixed, context: c.pairContext)
+        var stream = try BatchStream(config: prior, seed: c.seed, batchSize: c.batch, mode: .mixed, context: c.pairContext,
+                                     pairStatistics: c.pairFeatures >= 2)
         let data = (0..<c.batches).map { _ in stream.next() }
 
         var train = TrainConfig()

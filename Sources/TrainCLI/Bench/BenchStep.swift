@@ -28,6 +28,7 @@ struct Step: BenchCommand {
     @Option(help: "Distinct pre-generated batches, cycled through the steps.") var batches = 4
     @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
     @Flag(help: "Models with the pair context (`--pair-context` of train).") var pairContext = false
+    @Option(help: "With --pair-context: the pair features it reads, 1 or 2 (as train's --pair-features).") var pairFeatures = PairFeatures.latest
     @Flag(help: .hidden) var single = false
 
     var variantList: [Variant] { variants.values }
@@ -42,6 +43,7 @@ struct Step: BenchCommand {
         }
         var m = ModelConfig(variant: .A)
         (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
+        m.pairFeatures = pairFeatures
         if let e = m.validationError() { throw ValidationError(e) }
     }
 
@@ -50,6 +52,7 @@ struct Step: BenchCommand {
         (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
         m.maxNodes = max(50, n)  // the notebook's 50 embedding rows, more when N needs them
         m.pairContext = pairContext
+        m.pairFeatures = pairFeatures
         return m
     }
 
@@ -122,7 +125,7 @@ struct Step: BenchCommand {
         p.arguments = ["bench", "--single", "--variants", v.rawValue, "--nodes", "\(n)", "--threads", "\(t)",
                        "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)", "--d-model", "\(dModel)",
                        "--heads", "\(heads)", "--layers", "\(layers)", "--feed-forward", "\(feedForward)",
-                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision.rawValue] + (pairContext ? ["--pair-context"] : [])
+                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision.rawValue] + (pairContext ? ["--pair-context", "--pair-features", "\(pairFeatures)"] : [])
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()

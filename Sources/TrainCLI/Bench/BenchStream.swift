@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Models
 import SCMGen
 
 /// `pfn-train bench stream`: batches per second of the data streams on one core (the caller's
@@ -22,10 +23,15 @@ extension Bench {
         var pairContext = false
         @Option(help: "With --pair-context: rows per (target, value) simulated for each item's context (default 5).")
         var contextRows: Int?
+        @Option(help: "With --pair-context: the pair features the model reads, 1 or 2 (2 adds the per-pair statistics of --pair-features 2).")
+        var pairFeatures = PairFeatures.latest
         @OptionGroup var prior: PriorOptions
 
         func validate() throws {
             guard batch >= 1, seconds > 0 else { throw ValidationError("--batch and --seconds must be positive") }
+            guard PairFeatures.versions.contains(pairFeatures) else {
+                throw ValidationError("--pair-features is \(pairFeatures); it must be 1 or 2")
+            }
             if contextRows != nil && !pairContext {
                 throw ValidationError("--context-rows applies only with --pair-context; add it or drop --context-rows")
             }
@@ -35,7 +41,8 @@ extension Bench {
             var config = try prior.config()
             if let v = contextRows { config.contextRowsPerRegime = v }
             for mode in stream.map({ [$0] }) ?? [.sequential, .mixed] {
-                var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext)
+                var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext,
+                                        pairStatistics: pairFeatures >= 2)
                 let (count, elapsed) = streamRate(&s, seconds: seconds)
                 let rate = Double(count) / elapsed
                 print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context" : ""), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batch): "

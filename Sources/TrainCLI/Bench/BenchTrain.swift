@@ -80,7 +80,8 @@ struct Train: ParsableCommand {
         usePrecision(precision)
         defer { MatmulPrecision.set(.float32) }
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
-                                     mode: config.train.stream, context: config.model.pairContext)
+                                     mode: config.train.stream, context: config.model.pairContext,
+                                     pairStatistics: config.model.pairFeatures >= 2)
         let data = PrefetchingStream(stream)
         let state = TrainingState(config: config)
         var wall: [Double] = [], wait: [Double] = []
