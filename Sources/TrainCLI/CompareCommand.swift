@@ -13,7 +13,9 @@ struct CompareCommand: ParsableCommand {
         training-batch shd and delta_mse) and `pfn-train eval --json` files (the model's mean \
         ± sd over n datasets). Given exactly two eval files of the same suite, it also prints \
         the paired difference (second − first) of each metric with its standard error. \
-        Formats: docs/file-formats.md.
+        With --across-runs, eval files of several runs (training seeds) of one recipe on the \
+        same suite become one table: the model's mean ± sd across the runs beside the \
+        baselines. Formats: docs/file-formats.md.
         """)
 
     @Argument(help: "Training logs and/or eval JSON files.")
@@ -21,6 +23,9 @@ struct CompareCommand: ParsableCommand {
 
     @Option(help: "Comma-separated metrics to show, in order, e.g. shd,auroc,auprc,delta_mse (default: all).")
     var metrics: String?
+
+    @Flag(help: "The files are eval JSON files of several runs (training seeds) on one suite: print the model's mean ± sd across runs and the baselines.")
+    var acrossRuns = false
 
     var metricList: [String]? {
         metrics?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -32,6 +37,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        if acrossRuns { return try runAcrossRuns() }
         let runs = try files.map { path -> RunSummary in
             try RunComparison.load(URL(fileURLWithPath: path))
         }
@@ -55,5 +61,17 @@ struct CompareCommand: ParsableCommand {
                 print("\n(no paired difference: an eval file without per-dataset values; re-run pfn-train eval --json)")
             }
         }
+    }
+
+    func runAcrossRuns() throws {
+        let reports = try files.map { path -> EvaluationReport in
+            guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the file") }
+            do { return try JSONDecoder().decode(EvaluationReport.self, from: data) } catch {
+                throw CLIError("\(path): not a `pfn-train eval --json` file (--across-runs reads only those)")
+            }
+        }
+        let rows = try AcrossRuns.rows(reports)
+        let chosen = metricList ?? ["shd", "auroc", "auprc", "f1", "delta_mse"]
+        print(AcrossRuns.markdown(rows, metrics: chosen, suite: reports[0].suite), terminator: "")
     }
 }

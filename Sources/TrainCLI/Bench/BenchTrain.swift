@@ -24,6 +24,7 @@ struct Train: ParsableCommand {
     @Option(help: "Timed steps per variant.") var steps = 20
     @Option(help: "Untimed steps first (the producer fills its queue).") var warmup = 3
     @Option(help: "Also write all results as JSON to this path.") var json: String?
+    @Option(help: "Nice value added to the data producer thread (0: as train runs it today).") var producerNice: Int32 = 0
     @Argument(parsing: .postTerminator, help: "Options of `pfn-train train` (after --).") var trainOptions: [String] = []
 
     func validate() throws {
@@ -82,7 +83,7 @@ struct Train: ParsableCommand {
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext,
                                      pairStatistics: config.model.pairFeatures >= 2)
-        let data = PrefetchingStream(stream)
+        let data = PrefetchingStream(stream, producerNice: producerNice)
         let state = TrainingState(config: config)
         var wall: [Double] = [], wait: [Double] = []
         var before = ThreadTimes()
