@@ -142,7 +142,8 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
             let shd = try globalSHD(BatchSHD(logits: result.logits, batch: batch), batch, comm)
             log.append(logRow(result, shd, config: config, elapsed: run.elapsedBefore + segment))
             try onRoot { try log.write() }
-            event(.logged(step: step, loss: result.loss, shd: shd.notebook, elapsed: segment))
+            event(.logged(LoggedStep(step: step, loss: result.loss, deltaMSE: result.terms.deltaMSE, shd: shd.notebook,
+                                     acyclicity: result.terms.acyclicity, elapsed: segment)))
         }
         if output.checkpointEvery > 0 && step % output.checkpointEvery == 0 && step != total {
             try save("step-\(step).h5")
