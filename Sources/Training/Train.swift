@@ -149,9 +149,12 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
             try save("step-\(step).h5")
         }
         if output.evalEvery > 0, step % output.evalEvery == 0 || step == total {
-            // Rank 0 evaluates (the others hold no suite and wait in the agreement).
+            // Rank 0 evaluates (the others hold no suite and wait in the agreement). In fp32,
+            // as `pfn-train eval`, so the logged eval_* equal an eval of this step's checkpoint.
             try onRoot {
                 guard let suite = evalSuite else { return }
+                MatmulPrecision.set(.float32)
+                defer { MatmulPrecision.set(config.train.precision) }
                 let evaluator = Evaluator()
                 let report = evaluator.report(try evaluator.evaluate(ModelPredictor(state.model), on: suite),
                                               suite: output.evalSuite, step: step)
