@@ -18,7 +18,7 @@ struct PlotCommand: ParsableCommand {
         read up to its shortest series. Log keys: docs/file-formats.md §4.
         """)
 
-    @Argument(help: "Training logs (logs/<run>.json); the file name is the run's name in the legend.")
+    @Argument(help: "Training logs (logs/<run>.json); the file name is the run's name in the legend.", completion: .file(extensions: ["json"]))
     var logs: [String]
 
     @Option(name: .long, help: "Output SVG path.")

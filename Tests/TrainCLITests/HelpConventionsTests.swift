@@ -95,4 +95,22 @@ final class HelpConventionsTests: XCTestCase {
             .map { String($0.dropFirst(2).prefix { $0 != " " }) }
         XCTAssertEqual(firstOptions, ["--model", "--steps", "--batch", "--lr", "--seed"], help)
     }
+
+    /// The bash completion (README) completes variant letters, suite names and checkpoint paths.
+    func testShellCompletionOffersVariantsSuitesAndCheckpoints() throws {
+        let script = try PFNTrainProcess(self).runOK(["--generate-completion-script", "bash"]).stdout
+        /// The completion line after `'--option')`, in the function named by `marker` (else the first: train's).
+        func completion(_ option: String, after marker: String = "") -> String {
+            let start = marker.isEmpty ? script.startIndex : (script.range(of: marker)?.upperBound ?? script.endIndex)
+            guard let r = script.range(of: "'\(option)')\n", range: start..<script.endIndex) else { return "" }
+            return String(script[r.upperBound...].prefix { $0 != "\n" })
+        }
+        XCTAssertTrue(completion("--model").contains("'A'$'\\n''B'"), completion("--model"))
+        for (option, marker) in [("--eval-suite", ""), ("--suite", "_pfn-train_eval()"), ("--suite", "_pfn-train_sample()")] {
+            XCTAssertTrue(completion(option, after: marker).contains("n10"), "\(marker) \(option): \(completion(option, after: marker))")
+        }
+        for (option, marker) in [("--resume", ""), ("--checkpoint", "_pfn-train_eval()"), ("--checkpoint", "_pfn-train_predict()")] {
+            XCTAssertTrue(completion(option, after: marker).contains("*.@(h5)"), "\(marker) \(option): \(completion(option, after: marker))")
+        }
+    }
 }
