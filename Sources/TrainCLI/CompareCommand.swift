@@ -18,7 +18,7 @@ struct CompareCommand: ParsableCommand {
         baselines. Formats: docs/file-formats.md.
         """)
 
-    @Argument(help: "Training logs and/or eval JSON files.")
+    @Argument(help: "Training logs and/or eval JSON files.", completion: .file(extensions: ["json"]))
     var files: [String]
 
     @Option(help: "Comma-separated metrics to show, in order, e.g. shd,auroc,auprc,delta_mse (default: all).")

@@ -19,8 +19,9 @@ struct EvalCommand: ParsableCommand {
             The table shows mean ± sd (sample sd over the n datasets); the --json file also has every \
             dataset's values, for `pfn-train compare` of two evaluations of the same suite (paired). \
             shd is the standard SHD (a reversed edge counts once); shd_notebook the seed notebook's count \
-            (the training log's `shd`). Training's held-out evaluation runs in the run's precision (bf16 by \
-            default), eval in fp32, so the two can differ slightly.
+            (the training log's `shd`). Training's held-out evaluation (--eval-every, --eval-suite) computes \
+            what eval computes with these defaults (fp32 products even in a bf16 run), so its eval_* values \
+            equal this table's means for the checkpoint of that step.
 
             Baselines on the same data: the empty graph, a random DAG at the true density, the zero and plug-in deltas, \
             and the intervention t-test: per intervened node t (its regimes pooled), Welch's t-test of each node's \

@@ -3,7 +3,7 @@ import Models
 
 /// Loss options: the notebook's weights; `--loss notebook` is its exact loss.
 struct LossOptions: ParsableArguments {
-    @Option(help: "Loss preset: default (acyclicity without the diagonal, divided by N, warmed up) or notebook (the seed notebook's exact loss; `seed` is an alias).")
+    @Option(help: "Loss preset: default (the default: acyclicity without the diagonal, divided by N, warmed up) or notebook (the seed notebook's exact loss; `seed` is an alias).")
     var loss: LossPreset?
     @Option(help: "Weight of Huber(delta) (default 10).")
     var deltaWeight: Float?

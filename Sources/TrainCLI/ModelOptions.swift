@@ -37,7 +37,7 @@ struct ModelOptions: ParsableArguments {
     var tauStart: Float?
     @Option(help: "C: Gumbel temperature at the end of annealing (default = --tau-start).")
     var tauEnd: Float?
-    @Option(help: "C: steps over which the temperature anneals geometrically.")
+    @Option(help: "C: steps over which the temperature anneals geometrically from --tau-start to --tau-end (default 0: none).")
     var tauAnneal: Int?
 
     func validate() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Foundation
 import Training
 
@@ -17,9 +18,11 @@ struct OutputOptions: ParsableArguments {
     var checkpointEvery: Int?
     @Option(help: "Evaluate on a held-out suite every K steps (0 = never, the default).")
     var evalEvery: Int?
-    @Option(help: "With --eval-every: built-in suite (n10, n20, n50, …) or suite file (default n20).")
+    @Option(help: "With --eval-every: built-in suite (n10, n20, n50, …) or suite file (default n20).",
+            completion: .list(BuiltinSuites.names))
     var evalSuite: String?
-    @Option(help: "Resume from this checkpoint, a run's folder (its newest checkpoint) or 'latest' (the newest run in --checkpoint-dir, or --run-name's), up to --steps.")
+    @Option(help: "Resume from this checkpoint, a run's folder (its newest checkpoint) or 'latest' (the newest run in --checkpoint-dir, or --run-name's), up to --steps.",
+            completion: .file(extensions: ["h5"]))
     var resume: String?
 
     /// What the training library needs of these options.

@@ -18,7 +18,7 @@ struct PlotCommand: ParsableCommand {
         read up to its shortest series. Log keys: docs/file-formats.md §4.
         """)
 
-    @Argument(help: "Training logs (logs/<run>.json); the file name is the run's name in the legend.")
+    @Argument(help: "Training logs (logs/<run>.json); the file name is the run's name in the legend.", completion: .file(extensions: ["json"]))
     var logs: [String]
 
     @Option(name: .long, help: "Output SVG path.")
@@ -34,7 +34,7 @@ struct PlotCommand: ParsableCommand {
     @Option(name: .long, help: "Panels per row (default: up to 3).")
     var columns: Int?
 
-    @Option(name: .long, help: "Figure size WIDTHxHEIGHT in pixels, e.g. 1200x700.")
+    @Option(name: .long, help: "Figure size WIDTHxHEIGHT in pixels, e.g. 1200x700 (default: 400x290 per panel, plus legend and title).")
     var size: String?
 
     @Option(name: .long, help: "Figure title.")

@@ -3,7 +3,8 @@ import Training
 
 /// Training progress on stdout, drawn from the run's events: on a terminal, one line
 /// rewritten in place (step/total and percentage, elapsed, ETA, running mean loss) plus a kept
-/// line at each log step and one per held-out evaluation; otherwise only the kept lines.
+/// line at each log step (the same, with the logged batch's loss, delta MSE, SHD and
+/// acyclicity, as the notebook printed) and one per held-out evaluation; otherwise only the kept lines.
 final class Progress {
     let total: Int
     let evalSuite: String
@@ -26,13 +27,13 @@ final class Progress {
         case .started(let run):
             startStep = run.firstStep - 1
             print("run \(run.name): model \(run.config.model.variant.rawValue), \(run.parameterCount) parameters, steps \(run.firstStep)…\(total), log \(run.logPath), checkpoints \(run.folder)/")
-        case let .logged(step, loss, shd, elapsed):
+        case .logged(let logged):
             clear()
-            window.add(Double(loss))
-            print(Self.keptLine(status: status(step: step, elapsed: elapsed), meanLoss: window.mean, count: window.count,
-                                loss: loss, shd: shd))
+            window.add(Double(logged.loss))
+            print(Self.keptLine(status: status(step: logged.step, elapsed: logged.elapsed), meanLoss: window.mean,
+                                count: window.count, logged))
             window = RunningMean()
-            loggedStep = step
+            loggedStep = logged.step
         case let .evaluated(step, series):
             clear()
             print(Self.evaluationLine(suite: evalSuite, step: step, series: series))
@@ -42,13 +43,16 @@ final class Progress {
         }
     }
 
-    /// `step 500/3000 (17%)  elapsed 2m10s  ETA 10m50s  loss 1.234 (mean of 100 steps)  batch shd 9.1`.
-    static func keptLine(status: String, meanLoss: Double, count: Int, loss: Float, shd: Double) -> String {
-        let lossText = count > 1 ? String(format: "loss %.4f (mean of %d steps)", meanLoss, count) : String(format: "loss %.4f", loss)
-        return status + "  " + lossText + String(format: "  batch shd %.1f", shd)
+    /// `step 500/3000 (17%)  elapsed 2m10s  ETA 10m50s  3.85 steps/s  loss 1.2340 (mean of 100 steps)  |  batch: loss 1.1980  delta_mse 0.4530  shd 9.1  acyclicity 1.2e-03`:
+    /// the running mean, then the seed notebook's `Loss | MSE | SHD | H` of the logged batch
+    /// under the log's keys (`shd` is the notebook's count, as in the log).
+    static func keptLine(status: String, meanLoss: Double, count: Int, _ s: LoggedStep) -> String {
+        let mean = count > 1 ? String(format: "  loss %.4f (mean of %d steps)  |", meanLoss, count) : ""
+        return status + mean + String(format: "  batch: loss %.4f  delta_mse %.4g  shd %.1f  acyclicity %.1e",
+                                      s.loss, s.deltaMSE, s.shd, s.acyclicity)
     }
 
-    /// `eval n20 @500: SHD 10.3  AUROC 0.891  AUPRC 0.690  delta MSE 11.4  (empty graph SHD 12.0, plug-in delta MSE 9.10)`.
+    /// `eval n20 @500: SHD 10.3  AUROC 0.891  AUPRC 0.690  delta MSE 11.4  (empty graph SHD 12.0, plug-in delta MSE 9.1)`.
     static func evaluationLine(suite: String, step: Int, series: [String: Double]) -> String {
         func v(_ key: String, _ format: String) -> String? { series["eval_" + key].map { String(format: format, $0) } }
         let parts = [("SHD", v("shd", "%.1f")), ("AUROC", v("auroc", "%.3f")), ("AUPRC", v("auprc", "%.3f")),

@@ -21,7 +21,7 @@ struct SampleCommand: ParsableCommand {
     var count: Int?
     @Option(help: "Random seed (suites use their own random stream, independent of training; default 0).")
     var seed: UInt64?
-    @Option(help: "Export a built-in held-out suite: \(BuiltinSuites.names.joined(separator: ", ")).")
+    @Option(help: "Export a built-in held-out suite: \(BuiltinSuites.names.joined(separator: ", ")).", completion: .list(BuiltinSuites.names))
     var suite: String?
     @Option(help: "Output HDF5 file.")
     var out: String

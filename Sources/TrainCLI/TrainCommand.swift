@@ -31,10 +31,7 @@ struct TrainCommand: ParsableCommand {
         formats (checkpoints, logs): docs/file-formats.md.
         """)
 
-    @Option(help: "Model variant (default C).")
-    var model: Variant?
-    @Option(help: "Total training steps (default 3000; on --resume, the run's own total).")
-    var steps: Int?
+    @OptionGroup(title: "Most used") var main: MainOptions
     @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).", transform: threadCount)
     var threads = machineThreads
     @Option(help: "JSON config to start from: a training log or a config object (a subset is fine); flags override it.",
@@ -48,8 +45,11 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Prior (the SCM distribution)") var prior: PriorOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
+    var model: Variant? { main.model }
+    var steps: Int? { main.steps }
+
     func validate() throws {
-        if let steps, steps <= 0 { throw ValidationError("--steps is \(steps); it must be at least 1") }
+        try main.validate()
         if threads < 1 { throw ValidationError("--threads is \(threads); it must be at least 1") }
         if config != nil && output.resume != nil {
             throw ValidationError("--resume continues with the checkpoint's own config; drop --config")
@@ -114,7 +114,7 @@ struct TrainCommand: ParsableCommand {
 
     /// `--steps` and the optimisation and Gumbel-temperature options that were given.
     func apply(to train: inout TrainConfig) throws {
-        if let steps { train.steps = steps }
+        main.apply(to: &train)
         optimisation.apply(to: &train)
         try modelOptions.apply(to: &train)
     }

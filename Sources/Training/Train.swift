@@ -142,15 +142,19 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
             let shd = try globalSHD(BatchSHD(logits: result.logits, batch: batch), batch, comm)
             log.append(logRow(result, shd, config: config, elapsed: run.elapsedBefore + segment))
             try onRoot { try log.write() }
-            event(.logged(step: step, loss: result.loss, shd: shd.notebook, elapsed: segment))
+            event(.logged(LoggedStep(step: step, loss: result.loss, deltaMSE: result.terms.deltaMSE, shd: shd.notebook,
+                                     acyclicity: result.terms.acyclicity, elapsed: segment)))
         }
         if output.checkpointEvery > 0 && step % output.checkpointEvery == 0 && step != total {
             try save("step-\(step).h5")
         }
         if output.evalEvery > 0, step % output.evalEvery == 0 || step == total {
-            // Rank 0 evaluates (the others hold no suite and wait in the agreement).
+            // Rank 0 evaluates (the others hold no suite and wait in the agreement). In fp32,
+            // as `pfn-train eval`, so the logged eval_* equal an eval of this step's checkpoint.
             try onRoot {
                 guard let suite = evalSuite else { return }
+                MatmulPrecision.set(.float32)
+                defer { MatmulPrecision.set(config.train.precision) }
                 let evaluator = Evaluator()
                 let report = evaluator.report(try evaluator.evaluate(ModelPredictor(state.model), on: suite),
                                               suite: output.evalSuite, step: step)

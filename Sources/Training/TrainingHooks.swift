@@ -42,9 +42,29 @@ public struct TrainingHooks {
 /// this segment of the run (since `started`), not those of earlier segments of a resumed run.
 public enum TrainingEvent {
     case started(RunInfo)
-    case logged(step: Int, loss: Float, shd: Double, elapsed: Double)
+    case logged(LoggedStep)
     case evaluated(step: Int, series: [String: Double])
     case stepped(step: Int, loss: Float, elapsed: Double)
+}
+
+/// A log step's batch values, as the seed notebook printed them every 100 steps
+/// (`Loss | MSE | SHD | H`); the same values as the log row's keys.
+public struct LoggedStep: Sendable {
+    public let step: Int
+    /// `loss`: the total loss of this step's batch.
+    public let loss: Float
+    /// `delta_mse`: the delta MSE on real nodes.
+    public let deltaMSE: Float
+    /// `shd`: the notebook's count (every mismatched ordered pair) on this batch.
+    public let shd: Double
+    /// `acyclicity`: the acyclicity term h.
+    public let acyclicity: Float
+    /// Seconds of this segment of the run.
+    public let elapsed: Double
+
+    public init(step: Int, loss: Float, deltaMSE: Float, shd: Double, acyclicity: Float, elapsed: Double) {
+        (self.step, self.loss, self.deltaMSE, self.shd, self.acyclicity, self.elapsed) = (step, loss, deltaMSE, shd, acyclicity, elapsed)
+    }
 }
 
 public struct RunInfo {

@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
 
 /// The options `bench step` and `bench stack` share.
 struct BenchOptions: ParsableArguments {
-    @Option(help: "Comma-separated thread counts (NN.Threads).", transform: CommaList.parse)
+    @Option(help: "Comma-separated thread counts (default 1,2: a scaling comparison; train's own default is this machine's cores).", transform: CommaList.parse)
     var threads = CommaList([1, 2])
     @Option(help: "Timed repetitions per configuration.")
     var steps = 10

@@ -14,7 +14,7 @@ struct Stack: BenchCommand {
         commandName: "stack",
         abstract: "Benchmark the NN library on Model A's transformer encoder stack.")
 
-    @Option(help: "Comma-separated node counts N.", transform: CommaList.parse) var nodes = CommaList([20, 50])
+    @Option(help: "Comma-separated node counts N (default 20,50: the ends of train's 20-50 prior).", transform: CommaList.parse) var nodes = CommaList([20, 50])
     @OptionGroup var options: BenchOptions
     @Option(help: "Encoder layers.") var layers = 4
     @Option(name: [.customLong("d-model"), .customLong("width")], help: "Model width D.") var width = 128

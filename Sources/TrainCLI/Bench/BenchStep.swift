@@ -16,8 +16,8 @@ struct Step: BenchCommand {
         commandName: "step",
         abstract: "Benchmark training steps, evaluation forwards, data streams and memory of the five models.")
 
-    @Option(help: "Comma-separated variants A-E.", transform: CommaList.parse) var variants = CommaList(Variant.allCases)
-    @Option(help: "Comma-separated node counts N (every item of a batch has exactly N nodes).", transform: CommaList.parse) var nodes = CommaList([20, 50, 100])
+    @Option(help: "Comma-separated variants A-E (default A,B,C,D,E: all five, side by side; train's default is C).", transform: CommaList.parse) var variants = CommaList(Variant.allCases)
+    @Option(help: "Comma-separated node counts N; every item of a batch has exactly N nodes (default 20,50,100: the ends of train's 20-50 prior and beyond).", transform: CommaList.parse) var nodes = CommaList([20, 50, 100])
     @OptionGroup var options: BenchOptions
     @Option(help: "Seconds per data stream and node count (0 skips the data streams).") var dataSeconds = 1.0
     @Option(help: "Also write all results as JSON to this path.") var json: String?
@@ -27,7 +27,7 @@ struct Step: BenchCommand {
     @Option(help: "Feed-forward width.") var feedForward = 2048
     @Option(help: "Distinct pre-generated batches, cycled through the steps.") var batches = 4
     @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
-    @Flag(help: "Models with the pair context (`--pair-context` of train).") var pairContext = false
+    @Flag(help: "Models with the pair context. Off by default, unlike train: without it they are the notebook's models, which scripts/bench-vs-pytorch.sh times against PyTorch.") var pairContext = false
     @Option(help: "With --pair-context: the pair features it reads, 1 or 2 (as train's --pair-features).") var pairFeatures = PairFeatures.latest
     @Flag(help: .hidden) var single = false
 

@@ -19,7 +19,7 @@ extension Bench {
         var seed: UInt64 = 0
         @Option(help: "Stream to measure (default: both).")
         var stream: StreamMode?
-        @Flag(help: "Also simulate each mixed item's regime context (what pair-context models train on).")
+        @Flag(help: "Also simulate each mixed item's regime context, what pair-context models train on. Off by default, unlike train's pair context, so the bare stream is measured too.")
         var pairContext = false
         @Option(help: "With --pair-context: rows per (target, value) simulated for each item's context (default 5).")
         var contextRows: Int?

@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
         abstract: "Time training steps end to end: train's config and defaults, its real data stream.",
         discussion: "Options after -- are train's, e.g. `pfn-train bench train --variants A -- --nodes 50 --no-pair-context`.")
 
-    @Option(help: "Comma-separated variants A-E.", transform: CommaList.parse) var variants = CommaList([Variant.C])
+    @Option(help: "Comma-separated variants A-E (default C, as train).", transform: CommaList.parse) var variants = CommaList([Variant.C])
     @Option(help: "Timed steps per variant.") var steps = 20
     @Option(help: "Untimed steps first (the producer fills its queue).") var warmup = 3
     @Option(help: "Also write all results as JSON to this path.") var json: String?
