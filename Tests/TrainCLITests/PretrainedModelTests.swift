@@ -11,18 +11,18 @@ final class PretrainedModelTests: XCTestCase {
     static let sample = models.appendingPathComponent("sample-n10").path
     static let tolerance = 1e-4
 
-    /// The pipeline end to end on a short run: the script exports it (bf16, as the shipped
-    /// model), writes the expected output and evaluates on n10; the check then reproduces
+    /// The pipeline end to end on a short run: the script exports it (bf16, the storage whose
+    /// reading differs most from the checkpoint's), writes the expected output and evaluates on n10; the check then reproduces
     /// the expected output, and catches a change of 1e-3 in one probability.
     func testMakePretrainedScriptOutputIsReproducedByThePretrainedCheck() throws {
         let p = try PFNTrainProcess(self)
         try p.runOK(["--model", "C", "--steps", "5", "--d-model", "16", "--heads", "2", "--layers", "1", "--feed-forward", "32",
                      "--nodes", "10", "--max-nodes", "12", "--batch", "4", "--observational-samples", "20",
                      "--samples-per-regime", "20", "--threads", "1"])
-        let script = try runScript(["checkpoints/C/final.h5", "--out-dir", "shipped", "--suites", "n10", "--threads", "1"], in: p)
+        let script = try runScript(["checkpoints/C/final.h5", "--out-dir", "shipped", "--dtype", "bf16", "--suites", "n10", "--threads", "1"], in: p)
         XCTAssertEqual(script.status, 0, script.output)
         XCTAssertTrue(script.output.contains("## held-out suite n10") && script.output.contains("| model"), script.output)
-        XCTAssertTrue(script.output.contains("export vs checkpoint"), script.output)
+        XCTAssertTrue(script.output.contains("export (bf16) vs checkpoint"), script.output)
 
         let checked = try checkModels(in: p.path("shipped"), p)
         XCTAssertEqual(checked.map(\.name), ["pfn-C-default"])
