@@ -2,7 +2,7 @@
 
     import numpy as np
     from pfn_torch import load
-    model = load("checkpoints/C/final.h5")        # any pfn-train checkpoint (or a PyTorch export)
+    model = load("models/pfn-C-default.h5")       # any pfn-train checkpoint, weights-only export or PyTorch export
     out = model(x, interv=mask)                   # x [S, N] rows, mask [S, N] 1 = intervened node
     out.edge_probability                          # [N, N] P(i -> j), row = parent; diagonal 0
     out.delta                                     # [R, N] predicted delta of each interventional row
@@ -26,6 +26,11 @@ What the call does, exactly as `pfn-train predict` (docs/file-formats.md §2-3):
 - Config defaults where the checkpoint's `config` lacks a field: those of pfn-train's
   ModelConfig decoder (std floor 0.01, clip 100, structural bias on, std-unit deltas off for
   a config without the field: the notebook's raw units).
+
+Weights-only files (`pfn-train export --weights-only`, docs/file-formats.md §3.1) load like
+full checkpoints; bfloat16 parameters are an HDF5 16-bit float type, widened to float32 exactly
+on read. Pair features version 2 (`--pair-features 2`, proj weight [P, 31]) are computed in
+numpy as pfn-train's PairStatistics (`_pair_statistics`).
 
 Check against pfn-train (used by the Swift test PythonLoaderTests):
     python3 python/pfn_torch.py check SUITE.h5 CKPT.h5 PRED.h5 [CKPT.h5 PRED.h5 ...] [--rows-per-regime Q]
@@ -322,7 +327,8 @@ def load(path):
         variant = variant.decode() if isinstance(variant, bytes) else str(variant)
         raw = f.attrs.get("config")
         config = json.loads(raw.decode() if isinstance(raw, bytes) else raw) if raw is not None else {}
-        params = {k: f["params"][k][()] for k in f["params"]}
+        # astype: a bfloat16 parameter (weights-only export) widens to float32 exactly.
+        params = {k: f["params"][k].astype("<f4")[()] for k in f["params"]}
     return PFNModel(params, variant, config)
 
 

@@ -15,7 +15,13 @@ reference/pair_context.py's ModelAPair (model A) or reference/pair_variants.py's
 ModelEPair (pair width from `pair_context.proj.weight`; D's structural bias from the config's
 `structuralBias`, default true as pfn-train's) and needs a pair fixture of the same variant
 (Tests/ModelsTests/Fixtures/model_<X>_pair.h5): only the real nodes' entries of the padded batch
-are compared.
+are compared. A version-2 pair context (`--pair-features 2`: `pair_context.proj.weight` is
+[P, 31]) reads the 31 features of pair_context.pair_features_v2 and needs a fixture with the
+PairStatistics inputs (Tests/ModelsTests/Fixtures/model_A_pair_v2.h5).
+
+Weights-only files (`pfn-train export --weights-only`, docs/file-formats.md §3.1) load the
+same way: their /params are float32, or bfloat16 stored as an HDF5 16-bit float type that
+h5py widens to float32 exactly (read here with astype("<f4"), whatever h5py maps it to).
 """
 import argparse
 import json
@@ -28,8 +34,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from seed_models import build_model, model_outputs  # noqa: E402
-from pair_context import ModelAPair, model_a_pair_outputs  # noqa: E402
-from pair_variants import build_pair_model, pair_model_outputs  # noqa: E402
+from pair_context import FEATURES_V2, ModelAPair, model_a_pair_outputs, node_features, pair_features_of  # noqa: E402
+from pair_variants import build_pair_model  # noqa: E402
 
 
 def text(v):
@@ -73,6 +79,15 @@ def sizes_from(params, variant, config):
     return kw
 
 
+def pair_outputs(model, inputs, std_floor, version):
+    """(deltas, adj_logits) of a ModelBPair ... ModelEPair for a dict of batch arrays, with the
+    pair features of `version` (pair_variants.pair_model_outputs computes version 1 only)."""
+    m = inputs["node_mask"]
+    nf = node_features(inputs["base_mean"], inputs["base_std"], inputs["int_mean"],
+                       inputs["int_std"], inputs["query"], inputs["int_mask"], m)
+    return model(nf, pair_features_of(inputs, std_floor, version), m, inputs["int_node_idx"].long())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("checkpoint")
@@ -87,7 +102,10 @@ def main():
         config = json.loads(text(f.attrs["config"])) if "config" in f.attrs else {}
         if "params" not in f:
             raise SystemExit(f"{args.checkpoint}: no /params group")
-        params = {k: torch.from_numpy(f["params"][k][()]) for k in f["params"]}
+        # astype: a bfloat16 dataset of a weights-only export widens to float32 exactly.
+        params = {k: torch.from_numpy(f["params"][k].astype("<f4")[()]) for k in f["params"]}
+        if text(f.attrs.get("contents", "")) == "weights-only":
+            print(f"weights-only export, parameters stored as {text(f.attrs.get('param_dtype', 'float32'))}")
     if variant not in "ABCDE" or len(variant) != 1:
         raise SystemExit(f"{args.checkpoint}: model attribute {variant!r} is not one of A-E")
 
@@ -105,12 +123,16 @@ def main():
         if "context_mean" not in inputs:
             raise SystemExit(f"{args.checkpoint} has a pair context but {args.fixture} has no context "
                              f"inputs: use Tests/ModelsTests/Fixtures/model_{variant}_pair.h5")
-        kw["pair_hidden"] = params["pair_context.proj.weight"].shape[0]
-        print(f"model {variant} with pair context: {kw}")
+        kw["pair_hidden"], width = params["pair_context.proj.weight"].shape
+        version = 2 if width == FEATURES_V2 else 1        # ModelConfig.pairFeatures
+        if version == 2 and "context_t" not in inputs:
+            raise SystemExit(f"{args.checkpoint} reads version-2 pair features but {args.fixture} has no "
+                             f"PairStatistics inputs (context_t, ...): use a *_pair_v2.h5 fixture")
+        print(f"model {variant} with pair context (pair features version {version}): {kw}")
         if variant == "A":
-            model = ModelAPair(**kw)
+            model = ModelAPair(**kw, pair_features=width)
         else:
-            model = build_pair_model(variant, dropout=0.1, **kw)
+            model = build_pair_model(variant, dropout=0.1, pair_features=width, **kw)
             if variant == "D":
                 structural = find_key(config, ["structuralBias", "structural_bias"])
                 model.structural_bias = True if structural is None else bool(structural)
@@ -130,8 +152,10 @@ def main():
     if pair:
         batch = {k: v.double() for k, v in inputs.items()}
         with torch.no_grad():
-            outputs = model_a_pair_outputs if variant == "A" else pair_model_outputs
-            deltas, adj_logits, _ = outputs(model, batch, std_floor=fcfg.get("std_floor", 0.0))
+            if variant == "A":
+                deltas, adj_logits, _ = model_a_pair_outputs(model, batch, std_floor=fcfg.get("std_floor", 0.0), version=version)
+            else:
+                deltas, adj_logits = pair_outputs(model, batch, fcfg.get("std_floor", 0.0), version)
         real = inputs["node_mask"] != 0
     else:
         batch = {k: inputs[k].double() for k in ("base_samples", "int_samples", "target_row", "int_mask")}

@@ -21,16 +21,24 @@ public enum ModelLoading {
         return (model, config, checkpoint)
     }
 
+    /// The model config of a pfn-train config JSON (a run config's `model` entry), or nil
+    /// when `json` is not one (absent, or a PyTorch export's own config): then `load` reads
+    /// the sizes from the parameter shapes.
+    public static func storedModelConfig(_ json: String?) -> ModelConfig? {
+        guard let json else { return nil }
+        return try? JSONDecoder().decode(StoredModelConfig.self, from: Data(json.utf8)).model
+    }
+
     static func modelConfig(_ ckpt: Checkpoint, variant: Variant, path: String) throws -> ModelConfig {
-        if let json = ckpt.config, let run = try? JSONDecoder().decode(StoredModelConfig.self, from: Data(json.utf8)) {
+        if let stored = storedModelConfig(ckpt.config) {
             // A crafted or damaged config must not reach the layers' preconditions.
-            if let problem = run.model.validationError() ?? run.model.sizeProblem() {
+            if let problem = stored.validationError() ?? stored.sizeProblem() {
                 throw CheckpointError("\(path): its config cannot describe a model: \(problem)")
             }
-            guard run.model.variant == variant else {
-                throw CheckpointError("\(path): its model attribute is \(variant.rawValue) but its config describes model \(run.model.variant.rawValue); the file is damaged")
+            guard stored.variant == variant else {
+                throw CheckpointError("\(path): its model attribute is \(variant.rawValue) but its config describes model \(stored.variant.rawValue); the file is damaged")
             }
-            return run.model
+            return stored
         }
         /// The shape of a parameter that must be a matrix (a scalar or vector here is damage).
         func shape(_ key: String) throws -> [Int] {

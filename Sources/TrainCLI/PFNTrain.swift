@@ -9,7 +9,7 @@ struct PFNTrain: ParsableCommand {
         discussion: "File formats (suites, CSV data, predictions, checkpoints, logs): docs/file-formats.md.",
         version: BuildStamp.versionLine,
         subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, SampleCommand.self, ImportCommand.self,
-                      PlotCommand.self, CompareCommand.self, ExportCSVCommand.self,
+                      PlotCommand.self, CompareCommand.self, ExportCSVCommand.self, ExportCommand.self,
                       Bench.self, BenchNNAlias.self, BenchDataAlias.self, BLASCoreCommand.self],
         defaultSubcommand: TrainCommand.self)
 

@@ -214,6 +214,13 @@ struct TrainCommand: ParsableCommand {
         if optimisation.pairLRScale != nil && !config.model.pairContext {
             throw CLIError("--pair-lr-scale applies only to models with the pair context; drop it or --no-pair-context")
         }
+        // Both shape the pair context alone: without it they would be silently ignored.
+        for (flag, given) in [("--pair-features", modelOptions.pairFeatures != nil), ("--context-rows", modelOptions.contextRows != nil)]
+        where given && !config.model.pairContext {
+            throw CLIError(modelOptions.pairContext == false
+                ? "\(flag) sets up the pair context, but --no-pair-context turns it off; drop one of the two"
+                : "\(flag) sets up the pair context, but this run's config has none; drop \(flag) (or add --pair-context to a fresh run)")
+        }
         if modelOptions.contextRows != nil && !(config.model.pairContext && config.train.stream == .mixed) {
             throw CLIError("--context-rows applies only to the pair context on the mixed stream (the sequential stream takes the context from each dataset's own regimes); drop it")
         }

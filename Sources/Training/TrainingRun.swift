@@ -166,6 +166,9 @@ public struct ResumePoint {
         do { checkpoint = try Checkpoint.read(path) } catch {
             throw TrainingError("--resume \(path): \(error)")
         }
+        guard !checkpoint.weightsOnly else {
+            throw TrainingError("\(path) is a weights-only export: it has no optimizer or data-stream state, so it cannot be resumed (resume from the run's own checkpoint; eval and predict can use this file)")
+        }
         guard let json = checkpoint.config, let config = try? JSONDecoder().decode(RunConfig.self, from: Data(json.utf8)) else {
             throw TrainingError("\(path) has no pfn-train run config; it cannot be resumed (eval and predict can still use it)")
         }

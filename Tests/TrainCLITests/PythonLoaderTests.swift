@@ -3,7 +3,8 @@ import XCTest
 
 /// python/pfn_torch.py (the PyTorch loader for users who live there) predicts what `pfn-train
 /// predict` predicts on the same suite, for every variant, with and without the pair context,
-/// both through the suite layout and through the AVICI-like `model(x, interv=mask)`. Skipped
+/// both through the suite layout and through the AVICI-like `model(x, interv=mask)`; also pair
+/// features version 2 and its weights-only exports (fp32 and bf16). Skipped
 /// where Python has no torch and h5py (the package itself never needs Python).
 final class PythonLoaderTests: XCTestCase {
     func testPyTorchLoaderMatchesPredictForEveryVariant() throws {
@@ -20,13 +21,22 @@ final class PythonLoaderTests: XCTestCase {
         try p.runOK(["sample", "--count", "2", "--nodes", "5", "--seed", "9", "--out", "suite.h5",
                      "--observational-samples", "20", "--samples-per-regime", "12"])
         var pairs: [String] = []
-        for (variant, pair) in [("A", true), ("B", false), ("C", true), ("D", false), ("D", true), ("E", true), ("A", false)] {
-            let run = "\(variant)\(pair ? "-pair" : "")"
-            try p.runOK(["--model", variant, "--steps", "3", "--run-name", run, pair ? "--pair-context" : "--no-pair-context"]
-                        + PFNTrainProcess.tiny)
-            try p.runOK(["predict", "--checkpoint", "checkpoints/\(run)/final.h5", "--data", "suite.h5",
-                         "--out", "\(run).h5", "--threads", "1"])
-            pairs += [p.path("checkpoints/\(run)/final.h5"), p.path("\(run).h5")]
+        func predicted(_ checkpoint: String, _ name: String) throws {
+            try p.runOK(["predict", "--checkpoint", checkpoint, "--data", "suite.h5", "--out", "\(name).h5", "--threads", "1"])
+            pairs += [p.path(checkpoint), p.path("\(name).h5")]
+        }
+        // (variant, pair features: 0 = no pair context)
+        for (variant, features) in [("A", 1), ("B", 0), ("C", 1), ("D", 0), ("D", 1), ("E", 1), ("A", 0), ("C", 2)] {
+            let run = "\(variant)\(features == 0 ? "" : "-pair")\(features == 2 ? "-v2" : "")"
+            let pair = features == 0 ? ["--no-pair-context"] : ["--pair-context", "--pair-features", "\(features)"]
+            try p.runOK(["--model", variant, "--steps", "3", "--run-name", run] + pair + PFNTrainProcess.tiny)
+            try predicted("checkpoints/\(run)/final.h5", run)
+        }
+        // Weights-only exports of the version-2 model: the loader reads the bfloat16 file's
+        // parameters as pfn-train does (widened exactly), so it matches predict on that file.
+        for dtype in ["fp32", "bf16"] {
+            try p.runOK(["export", "--weights-only", "checkpoints/C-pair-v2/final.h5", "--out", "C-v2-\(dtype).h5", "--dtype", dtype])
+            try predicted("C-v2-\(dtype).h5", "C-v2-\(dtype)-pred")
         }
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -39,6 +49,6 @@ final class PythonLoaderTests: XCTestCase {
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         XCTAssertEqual(check.terminationStatus, 0, text)
-        XCTAssertEqual(text.components(separatedBy: "worst").count - 1, 7, text)
+        XCTAssertEqual(text.components(separatedBy: "worst").count - 1, 10, text)
     }
 }

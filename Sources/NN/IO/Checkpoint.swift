@@ -42,6 +42,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable {
 ///   /params/<state_dict key>            float32, PyTorch shape
 ///   /optim (attr step)/exp_avg/<key>, /optim/exp_avg_sq/<key>   AdamW moments
 ///   /rng/<name>                         int64[4]: xoshiro256 state words (bit patterns)
+/// A weights-only export (WeightsOnlyCheckpoint.swift) has the same root attributes and
+/// /params (float32 or bfloat16) plus `contents = "weights-only"`, and no /optim or /rng.
 public struct Checkpoint {
     public static let format = "pfn-checkpoint"
     public static let formatVersion: Int64 = 1
@@ -54,6 +56,10 @@ public struct Checkpoint {
     public var expAvg: [String: NamedArray]
     public var expAvgSq: [String: NamedArray]
     public var rng: [String: [UInt64]]
+    /// True for a `pfn-train export --weights-only` file (root attribute `contents`).
+    public var weightsOnly = false
+    /// The export's provenance JSON (root attribute `export`), nil for a training checkpoint.
+    public var export: String?
 
     public init(model: String, config: String? = nil, step: Int64 = 0, parameters: [(String, Tensor)],
                 optimizer: AdamW? = nil, rng: [String: [UInt64]] = [:]) {
@@ -126,6 +132,8 @@ public struct Checkpoint {
         guard step >= 0 else { throw CheckpointError("\(path): root attribute 'step' is \(step); a step count cannot be negative") }
         var ckpt = Checkpoint(model: model, config: try root.stringAttribute("config"), step: step, parameters: [])
         ckpt.params = try readArrays(root.openGroup("params"))
+        ckpt.weightsOnly = try root.stringAttribute("contents") == weightsOnlyContents
+        ckpt.export = try root.stringAttribute("export")
         if root.isGroup("optim") {
             let og = try root.openGroup("optim")
             let optimizerStep: Int64
@@ -153,6 +161,11 @@ public struct Checkpoint {
     private static func readArrays(_ g: H5Group) throws -> [String: NamedArray] {
         var out: [String: NamedArray] = [:]
         for key in try g.childNames() {
+            // HDF5 converts float32, float64 and bfloat16 exactly to Float; an integer array
+            // would be converted by value, silently wrong for bit patterns, so it is refused.
+            guard case .float = try g.storedClass(of: key) else {
+                throw CheckpointError("\(g.file): parameter \(key) is not stored as floating point (\(try g.storedClass(of: key))); the file is not a pfn-train checkpoint")
+            }
             let (data, shape) = try g.read(key, as: Float.self)
             out[key] = NamedArray(shape: shape, values: data)
         }
