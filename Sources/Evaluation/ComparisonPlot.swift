@@ -16,6 +16,15 @@ public struct PlotSize: Sendable, Equatable {
     }
 }
 
+/// What the x axes show.
+public enum PlotXAxis: String, Sendable, CaseIterable {
+    /// Optimizer steps (held-out series at their evaluation steps).
+    case step
+    /// Wall-clock minutes since the run started, from the log's `elapsed` (a held-out curve
+    /// against training time, for comparing recipes that differ in cost per step).
+    case minutes
+}
+
 public struct PlotOptions: Sendable {
     /// Series to draw, one panel each; nil = up to `defaultPanelLimit` preferred ones every log
     /// has; ["all"] = every shared series.
@@ -33,11 +42,12 @@ public struct PlotOptions: Sendable {
     public var size: PlotSize?
     /// A figure title above the legend.
     public var title: String?
+    public var xAxis: PlotXAxis = .step
 
     public init(series: [String]? = nil, logScale: Bool = false, smoothing: Int = 1, labels: [String]? = nil,
-                columns: Int? = nil, size: PlotSize? = nil, title: String? = nil) {
+                columns: Int? = nil, size: PlotSize? = nil, title: String? = nil, xAxis: PlotXAxis = .step) {
         self.series = series; self.logScale = logScale; self.smoothing = smoothing; self.labels = labels
-        self.columns = columns; self.size = size; self.title = title
+        self.columns = columns; self.size = size; self.title = title; self.xAxis = xAxis
     }
 }
 

@@ -62,7 +62,8 @@ struct PlotPanel {
     func svg(in fr: Frame) -> String {
         let left = fr.x0 + 64, right = fr.x0 + fr.w - 16, top = fr.y0 + 30, bottom = fr.y0 + fr.h - 42
         let raw: [[(Double, Double)]] = logs.map { log in
-            guard let (xs, ys) = log.points(name) else { return [] }
+            let points = options.xAxis == .minutes ? log.pointsAgainstMinutes(name) : log.points(name)
+            guard let (xs, ys) = points else { return [] }
             return Array(zip(xs, ys))
         }
         let refs = baselines()
@@ -104,7 +105,7 @@ struct PlotPanel {
             + "fill=\"none\" stroke=\"#333\"/>\n"
         let held = logs.contains { $0.xName(for: name) == "eval_step" }
         out += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(bottom + 32))\" text-anchor=\"middle\">"
-            + "\(held ? "Step (held-out evaluations)" : "Step")</text>\n"
+            + "\(options.xAxis == .minutes ? "Wall time (min)" : "Step")\(held ? " (held-out evaluations)" : "")</text>\n"
         out += "<text transform=\"translate(\(f(fr.x0 + 14)) \(f((top + bottom) / 2))) rotate(-90)\" "
             + "text-anchor=\"middle\">\(escape(Self.axisLabels[name] ?? name))</text>\n"
         if drawn.isEmpty {

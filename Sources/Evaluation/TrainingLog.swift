@@ -34,6 +34,30 @@ public struct TrainingLog {
         return (x, y)
     }
 
+    /// (wall-clock minutes, y) for a series: each point's step (or eval step) mapped to the
+    /// log's `elapsed` by linear interpolation between logged steps; nil if the log lacks
+    /// the series or has no finite `elapsed`. Steps outside the logged range are dropped.
+    public func pointsAgainstMinutes(_ name: String) -> (x: [Double], y: [Double])? {
+        guard let (steps, y) = points(name), let s = series["step"], let e = series["elapsed"] else { return nil }
+        let known = zip(s, e).filter { $0.0.isFinite && $0.1.isFinite }.sorted { $0.0 < $1.0 }
+        guard !known.isEmpty else { return nil }
+        var xs: [Double] = [], ys: [Double] = []
+        for (step, v) in zip(steps, y) {
+            guard let hi = known.firstIndex(where: { $0.0 >= step }) else { continue }
+            let seconds: Double
+            if known[hi].0 == step || hi == 0 {
+                guard known[hi].0 == step else { continue }
+                seconds = known[hi].1
+            } else {
+                let (a, b) = (known[hi - 1], known[hi])
+                seconds = a.1 + (b.1 - a.1) * (step - a.0) / (b.0 - a.0)
+            }
+            xs.append(seconds / 60)
+            ys.append(v)
+        }
+        return (xs, ys)
+    }
+
     public init(name: String, series: [String: [Double]], config: [String: Any] = [:], path: String? = nil) {
         self.name = name; self.series = series; self.config = config; self.path = path
         truncateGroups()

@@ -24,6 +24,7 @@ extension DeltaMode: ExpressibleByArgument, CaseIterable {
 
 extension MatmulPrecision: ExpressibleByArgument {}
 extension LRSchedule: ExpressibleByArgument {}
+extension PlotXAxis: ExpressibleByArgument {}
 
 extension EdgeAggregation: ExpressibleByArgument, CaseIterable {
     public static var allCases: [EdgeAggregation] { [.meanProbability, .meanLogit] }

@@ -46,6 +46,9 @@ struct PlotCommand: ParsableCommand {
     @Option(name: .long, help: "Trailing moving-average window over logged points, training series only (1 = none).")
     var smooth: Int = 1
 
+    @Option(name: .long, help: "x axis: step, or minutes of wall time from the log's elapsed series (held-out metrics against training time).")
+    var x: PlotXAxis = .step
+
     func validate() throws {
         guard !logs.isEmpty else { throw ValidationError("Give at least one training log to plot.") }
         guard smooth >= 1 else { throw ValidationError("--smooth must be at least 1 (1 = no smoothing), got \(smooth).") }
@@ -65,7 +68,7 @@ struct PlotCommand: ParsableCommand {
         }
         let chosen = panels?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let options = PlotOptions(series: chosen, logScale: logScale, smoothing: smooth, labels: labelList,
-                                  columns: columns, size: try size.map { try PlotSize(parsing: $0) }, title: title)
+                                  columns: columns, size: try size.map { try PlotSize(parsing: $0) }, title: title, xAxis: x)
         let svg = try ComparisonPlot.svg(logs: loaded, options: options)
         try AtomicFile.write(svg, to: out)
         print("wrote \(out) (\(loaded.count) runs)")

@@ -52,6 +52,21 @@ final class PlotRulesTests: XCTestCase {
         XCTAssertEqual(paths(try panel(plain, "shd"), "raw"), [])
     }
 
+    /// `--x minutes`: held-out points land at the wall time of their step, interpolated between
+    /// logged steps; steps past the logged range are dropped rather than extrapolated.
+    func testHeldOutPointsAgainstWallTimeAreInterpolatedFromElapsed() throws {
+        let l = TrainingLog(name: "r", series: ["step": [1, 100, 200], "elapsed": [6, 60, 180],
+                                                "loss": [3, 2, 1], "delta_mse": [1, 1, 1], "dag_bce": [1, 1, 1],
+                                                "shd": [1, 1, 1], "acyclicity": [0, 0, 0],
+                                                "eval_step": [100, 150, 250], "eval_shd": [9, 8, 7]])
+        let p = try XCTUnwrap(l.pointsAgainstMinutes("eval_shd"))
+        XCTAssertEqual(p.x, [1, 2], "step 100 at 60 s, step 150 halfway between 60 s and 180 s; 250 is past the log")
+        XCTAssertEqual(p.y, [9, 8])
+        XCTAssertEqual(l.pointsAgainstMinutes("loss")?.x, [0.1, 1, 3])
+        let svg = try ComparisonPlot.svg(logs: [l], options: PlotOptions(series: ["eval_shd"], xAxis: .minutes))
+        XCTAssertTrue(svg.contains("Wall time (min) (held-out evaluations)"))
+    }
+
     func testLabelsNameTheRunsAndMustMatchTheLogs() throws {
         let svg = try ComparisonPlot.svg(logs: [log("A"), log("B")], options: PlotOptions(labels: ["baseline", "pair context"]))
         XCTAssertTrue(svg.contains(">pair context</text>"))
