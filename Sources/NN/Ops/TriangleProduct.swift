@@ -23,15 +23,16 @@ public func triangleProduct(_ ac: Tensor, aScale: [Float], cScale: [Float]) -> T
             work.scale(ap + base * 2 * p, by: aScale, from: base, into: work.a, span: e)  // a' [N, N, P]
             work.scale(cp + base * 2 * p, by: cScale, from: base, into: work.c, span: e)  // c' [N, N, P]
             let t = tp + base * p
-            for i in 0..<n {
-                let row = t + i * n * p  // [N, P] t[i, :]
-                guard i < e else { row.update(repeating: 0, count: n * p); continue }
-                // t[i, j] = Σ_k a'[i, k] ⊙ c'[k, j]
+            t.update(repeating: 0, count: n * n * p)  // pairs beyond the span
+            // t[i, j] = Σ_k a'[i, k] ⊙ c'[k, j], two rows i by four columns j at a time
+            for i0 in stride(from: 0, to: e, by: 2) {
                 for j0 in stride(from: 0, to: e, by: 4) {
-                    work.products(rows: min(4, e - j0), work.a + i * n * p, p, work.c + j0 * p, n * p, p, e)
-                    for r in 0..<min(4, e - j0) { (row + (j0 + r) * p).update(from: work.sums + r * p, count: p) }
+                    let (xRows, rows) = (min(2, e - i0), min(4, e - j0))
+                    work.products(xRows, work.a + i0 * n * p, n * p, p, rows, work.c + j0 * p, p, n * p, e)
+                    for u in 0..<xRows {
+                        for r in 0..<rows { (t + ((i0 + u) * n + j0 + r) * p).update(from: work.sums + (u * 4 + r) * p, count: p) }
+                    }
                 }
-                (row + e * p).update(repeating: 0, count: (n - e) * p)
             }
         }
     }
@@ -43,30 +44,35 @@ public func triangleProduct(_ ac: Tensor, aScale: [Float], cScale: [Float]) -> T
             defer { work.free() }
             for item in items {
                 let (e, base) = (spans[item], item * n * n)
-                let gi = g + base * p
+                let gi = g + base * p, gItem = gac + base * 2 * p
                 work.scale(ap + base * 2 * p, by: aScale, from: base, into: work.a, span: e)
                 work.scale(cp + base * 2 * p, by: cScale, from: base, into: work.c, span: e)
-                // ga[i, k] = aScale[i, k] · Σ_j g[i, j] ⊙ c'[k, j]
-                for i in 0..<n {
-                    for k0 in stride(from: 0, to: n, by: 4) {
-                        let rows = min(4, n - k0)
-                        if i < e && k0 < e { work.products(rows: min(rows, e - k0), gi + i * n * p, p, work.c + k0 * n * p, p, n * p, e) }
-                        for r in 0..<rows {
-                            let k = k0 + r, dst = gac + (base + i * n + k) * 2 * p
-                            if i < e && k < e { store(work.sums + r * p, aScale[base + i * n + k], dst, accumulate, p) }
-                            else if !accumulate { dst.update(repeating: 0, count: p) }
+                if !accumulate {  // pairs beyond the span: both halves 0
+                    for u in 0..<n { for v in 0..<n where u >= e || v >= e { (gItem + (u * n + v) * 2 * p).update(repeating: 0, count: 2 * p) } }
+                }
+                // ga[i, k] = aScale[i, k] · Σ_j g[i, j] ⊙ c'[k, j], two rows i by four k at a time
+                for i0 in stride(from: 0, to: e, by: 2) {
+                    for k0 in stride(from: 0, to: e, by: 4) {
+                        let (xRows, rows) = (min(2, e - i0), min(4, e - k0))
+                        work.products(xRows, gi + i0 * n * p, n * p, p, rows, work.c + k0 * n * p, n * p, p, e)
+                        for u in 0..<xRows {
+                            for r in 0..<rows {
+                                let o = (i0 + u) * n + k0 + r
+                                store(work.sums + (u * 4 + r) * p, aScale[base + o], gItem + o * 2 * p, accumulate, p)
+                            }
                         }
                     }
                 }
-                // gc[k, j] = cScale[k, j] · Σ_i a'[i, k] ⊙ g[i, j]
-                for k in 0..<n {
-                    for j0 in stride(from: 0, to: n, by: 4) {
-                        let rows = min(4, n - j0)
-                        if k < e && j0 < e { work.products(rows: min(rows, e - j0), work.a + k * p, n * p, gi + j0 * p, n * p, p, e) }
-                        for r in 0..<rows {
-                            let j = j0 + r, dst = gac + (base + k * n + j) * 2 * p + p
-                            if k < e && j < e { store(work.sums + r * p, cScale[base + k * n + j], dst, accumulate, p) }
-                            else if !accumulate { dst.update(repeating: 0, count: p) }
+                // gc[k, j] = cScale[k, j] · Σ_i a'[i, k] ⊙ g[i, j], two rows k by four columns j at a time
+                for k0 in stride(from: 0, to: e, by: 2) {
+                    for j0 in stride(from: 0, to: e, by: 4) {
+                        let (xRows, rows) = (min(2, e - k0), min(4, e - j0))
+                        work.products(xRows, work.a + k0 * p, p, n * p, rows, gi + j0 * p, p, n * p, e)
+                        for u in 0..<xRows {
+                            for r in 0..<rows {
+                                let o = (k0 + u) * n + j0 + r
+                                store(work.sums + (u * 4 + r) * p, cScale[base + o], gItem + o * 2 * p + p, accumulate, p)
+                            }
                         }
                     }
                 }
@@ -89,13 +95,13 @@ private struct Workspace {
     let n: Int, p: Int
     let a: UnsafeMutablePointer<Float>     // [N, N, P] a' = aScale ⊙ a
     let c: UnsafeMutablePointer<Float>     // [N, N, P] c' = cScale ⊙ c
-    let sums: UnsafeMutablePointer<Float>  // [4, P]
+    let sums: UnsafeMutablePointer<Float>  // [2, 4, P]
 
     init(n: Int, p: Int) {
         (self.n, self.p) = (n, p)
         a = .allocate(capacity: max(n * n * p, 1))
         c = .allocate(capacity: max(n * n * p, 1))
-        sums = .allocate(capacity: 4 * p)
+        sums = .allocate(capacity: 8 * p)
     }
 
     func free() { a.deallocate(); c.deallocate(); sums.deallocate() }
@@ -111,44 +117,62 @@ private struct Workspace {
         }
     }
 
-    /// sums[r, :] = Σ_{s < len} x[s·xs ..< +P] ⊙ y[s·ys + r·yr ..< +P] for r < rows (≤ 4).
-    /// P = 32 keeps the 4 × 32 sums in registers; other widths take the plain loop.
+    /// sums[u, r, :] = Σ_{s < len} x[u·xr + s·xs ..< +P] ⊙ y[r·yr + s·ys ..< +P] for u < xRows (≤ 2),
+    /// r < rows (≤ 4): a 2 × 4 block of per-channel dot products. P = 32 keeps the block's
+    /// sums in registers (16 × 16 floats on AVX-512); other widths take the plain loop.
     @inline(__always)
-    func products(rows: Int, _ x: UnsafePointer<Float>, _ xs: Int, _ y: UnsafePointer<Float>, _ ys: Int, _ yr: Int, _ len: Int) {
-        if p == 32 && rows == 4 {
-            var (s0, s1, s2, s3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
-            var (s4, s5, s6, s7) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    func products(_ xRows: Int, _ x: UnsafePointer<Float>, _ xr: Int, _ xs: Int,
+                  _ rows: Int, _ y: UnsafePointer<Float>, _ yr: Int, _ ys: Int, _ len: Int) {
+        if p == 32 && rows == 4 && xRows == 2 {
+            var (s0, s1, s2, s3, s4, s5, s6, s7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
+            var (t0, t1, t2, t3, t4, t5, t6, t7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
             for s in 0..<len {
                 let xv = x + s * xs, yv = y + s * ys
-                let (x0, x1) = (load16(xv), load16(xv + 16))
-                s0 += x0 * load16(yv); s1 += x1 * load16(yv + 16)
-                s2 += x0 * load16(yv + yr); s3 += x1 * load16(yv + yr + 16)
-                s4 += x0 * load16(yv + 2 * yr); s5 += x1 * load16(yv + 2 * yr + 16)
-                s6 += x0 * load16(yv + 3 * yr); s7 += x1 * load16(yv + 3 * yr + 16)
+                let (x0, x1, z0, z1) = (load16(xv), load16(xv + 16), load16(xv + xr), load16(xv + xr + 16))
+                var (y0, y1) = (load16(yv), load16(yv + 16))
+                s0 = s0.addingProduct(x0, y0); s1 = s1.addingProduct(x1, y1)
+                t0 = t0.addingProduct(z0, y0); t1 = t1.addingProduct(z1, y1)
+                (y0, y1) = (load16(yv + yr), load16(yv + yr + 16))
+                s2 = s2.addingProduct(x0, y0); s3 = s3.addingProduct(x1, y1)
+                t2 = t2.addingProduct(z0, y0); t3 = t3.addingProduct(z1, y1)
+                (y0, y1) = (load16(yv + 2 * yr), load16(yv + 2 * yr + 16))
+                s4 = s4.addingProduct(x0, y0); s5 = s5.addingProduct(x1, y1)
+                t4 = t4.addingProduct(z0, y0); t5 = t5.addingProduct(z1, y1)
+                (y0, y1) = (load16(yv + 3 * yr), load16(yv + 3 * yr + 16))
+                s6 = s6.addingProduct(x0, y0); s7 = s7.addingProduct(x1, y1)
+                t6 = t6.addingProduct(z0, y0); t7 = t7.addingProduct(z1, y1)
             }
             store16(s0, sums); store16(s1, sums + 16); store16(s2, sums + 32); store16(s3, sums + 48)
             store16(s4, sums + 64); store16(s5, sums + 80); store16(s6, sums + 96); store16(s7, sums + 112)
+            store16(t0, sums + 128); store16(t1, sums + 144); store16(t2, sums + 160); store16(t3, sums + 176)
+            store16(t4, sums + 192); store16(t5, sums + 208); store16(t6, sums + 224); store16(t7, sums + 240)
         } else if p == 32 {
-            for r in 0..<rows {
-                var (s0, s1) = (SIMD16<Float>(), SIMD16<Float>())
-                for s in 0..<len {
-                    let xv = x + s * xs, yv = y + s * ys + r * yr
-                    s0 += load16(xv) * load16(yv); s1 += load16(xv + 16) * load16(yv + 16)
+            for u in 0..<xRows {
+                for r in 0..<rows {
+                    var (s0, s1) = (zero16, zero16)
+                    for s in 0..<len {
+                        let xv = x + u * xr + s * xs, yv = y + r * yr + s * ys
+                        s0 = s0.addingProduct(load16(xv), load16(yv)); s1 = s1.addingProduct(load16(xv + 16), load16(yv + 16))
+                    }
+                    store16(s0, sums + (u * 4 + r) * p); store16(s1, sums + (u * 4 + r) * p + 16)
                 }
-                store16(s0, sums + r * p); store16(s1, sums + r * p + 16)
             }
         } else {
-            for r in 0..<rows {
-                let out = sums + r * p
-                out.update(repeating: 0, count: p)
-                for s in 0..<len {
-                    let xv = x + s * xs, yv = y + s * ys + r * yr
-                    for q in 0..<p { out[q] += xv[q] * yv[q] }
+            for u in 0..<xRows {
+                for r in 0..<rows {
+                    let out = sums + (u * 4 + r) * p
+                    out.update(repeating: 0, count: p)
+                    for s in 0..<len {
+                        let xv = x + u * xr + s * xs, yv = y + r * yr + s * ys
+                        for q in 0..<p { out[q] += xv[q] * yv[q] }
+                    }
                 }
             }
         }
     }
 }
+
+private let zero16 = SIMD16<Float>()
 
 @inline(__always)
 private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
