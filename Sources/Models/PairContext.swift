@@ -34,13 +34,26 @@ final class PairContext: Module {
     /// [B·N·N] (mask / the item's node count) → (attention bias [B, H, N, N], edge logits [B, N, N]).
     func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float]) -> (bias: Tensor, edge: Tensor) {
         let (b, n) = (features.shape[0], features.shape[1])
-        var e = proj(features).gelu()                                        // [B, N, N, P]
-        let a = scaledRows(left(e), by: scaledMask).permuted([0, 3, 1, 2])   // [B, P, N, N] a[i, k] / n
-        let c = scaledRows(right(e), by: mask).permuted([0, 3, 1, 2])        // [B, P, N, N] c[k, j]
-        let t = matmul(a, c).permuted([0, 2, 3, 1])                          // [B, N, N, P] mean over k
-        e = e + out(t).gelu()
+        var e = linearGELU(proj, features)                                                  // [B, N, N, P]
+        let ac = stackedLinear([left, right], e)                                            // [B, N, N, 2P]
+        let t = triangleProduct(ac, aScale: scaledMask, cScale: mask)                       // [B, N, N, P] mean over k
+        e = e + linearGELU(out, t)
         let bias = attention(e).permuted([0, 3, 1, 2])                   // [B, H, N, N]
         return (bias, edge(e).reshaped([b, n, n]))
+    }
+
+    /// The `layers` applied to x as one product: weights and biases stacked on the output axis.
+    private func stackedLinear(_ layers: [Linear], _ x: Tensor) -> Tensor {
+        let biases = layers.compactMap(\.bias)
+        precondition(biases.isEmpty || biases.count == layers.count, "stackedLinear: some layers have no bias")
+        return linear(x, weight: concat(layers.map(\.weight), axis: 0), bias: biases.isEmpty ? nil : concat(biases, axis: 0))
+    }
+
+    /// GELU(layer(x)), the bias and GELU fused in one pass (and the GELU slope kept for backward).
+    private func linearGELU(_ layer: Linear, _ x: Tensor) -> Tensor {
+        guard let bias = layer.bias else { return layer(x).gelu() }
+        return biasActivationDropout(linear(x, weight: layer.weight, bias: nil), bias: bias, activation: .gelu, dropout: 0,
+                                     ForwardContext.evaluation())
     }
 
     func namedParameters(prefix: String) -> [(String, Tensor)] {

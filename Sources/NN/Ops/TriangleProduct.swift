@@ -1,0 +1,193 @@
+// ac [B, N, N, 2P], aScale [B·N·N], cScale [B·N·N] → t [B, N, N, P]
+/// The pair context's triangle product, per channel p, of a = ac[..., :P] and c = ac[..., P:]
+/// (one linear layer computes both):
+///   t[b, i, j, p] = Σ_k (aScale[b, i, k] · a[b, i, k, p]) · (cScale[b, k, j] · c[b, k, j, p]),
+/// i.e. scaledRows + permute to [B, P, N, N] + batched matmul + permute back, computed in the
+/// [B, N, N, P] layout the pair MLPs use: no transposed copies, and each item only over its
+/// first `span` nodes (beyond the last node with a nonzero scale every term is 0), so a
+/// padded batch pays for its real nodes only and its padded pairs contribute nothing.
+public func triangleProduct(_ ac: Tensor, aScale: [Float], cScale: [Float]) -> Tensor {
+    precondition(ac.rank == 4 && ac.dim(1) == ac.dim(2) && ac.dim(3) % 2 == 0,
+                 "triangleProduct: ac must be [B, N, N, 2P], got \(ac.shape)")
+    let (b, n, p) = (ac.dim(0), ac.dim(1), ac.dim(3) / 2)
+    precondition(aScale.count == b * n * n && cScale.count == b * n * n,
+                 "triangleProduct: \(aScale.count) and \(cScale.count) scales for \(b * n * n) pairs")
+    let spans = (0..<b).map { span(item: $0, n: n, aScale, cScale) }
+    let out = Tensor.output([b, n, n, p])
+    let (ap, cp, tp) = (UnsafePointer(ac.data), UnsafePointer(ac.data + p), out.data)
+    parallelRanges(b, minimumPerChunk: 1) { _, items in
+        let work = Workspace(n: n, p: p)
+        defer { work.free() }
+        for item in items {
+            let (e, base) = (spans[item], item * n * n)
+            work.scale(ap + base * 2 * p, by: aScale, from: base, into: work.a, span: e)  // a' [N, N, P]
+            work.scale(cp + base * 2 * p, by: cScale, from: base, into: work.c, span: e)  // c' [N, N, P]
+            let t = tp + base * p
+            t.update(repeating: 0, count: n * n * p)  // pairs beyond the span
+            // t[i, j] = Σ_k a'[i, k] ⊙ c'[k, j], two rows i by four columns j at a time
+            for i0 in stride(from: 0, to: e, by: 2) {
+                for j0 in stride(from: 0, to: e, by: 4) {
+                    let (xRows, rows) = (min(2, e - i0), min(4, e - j0))
+                    work.products(xRows, work.a + i0 * n * p, n * p, p, rows, work.c + j0 * p, p, n * p, e)
+                    for u in 0..<xRows {
+                        for r in 0..<rows { (t + ((i0 + u) * n + j0 + r) * p).update(from: work.sums + (u * 4 + r) * p, count: p) }
+                    }
+                }
+            }
+        }
+    }
+    return out.recorded(from: [ac]) { out in
+        let g = UnsafePointer(out.grad)  // [B, N, N, P]
+        let (gac, accumulate) = ac.gradForWriting()  // [B, N, N, 2P]
+        parallelRanges(b, minimumPerChunk: 1) { _, items in
+            let work = Workspace(n: n, p: p)
+            defer { work.free() }
+            for item in items {
+                let (e, base) = (spans[item], item * n * n)
+                let gi = g + base * p, gItem = gac + base * 2 * p
+                work.scale(ap + base * 2 * p, by: aScale, from: base, into: work.a, span: e)
+                work.scale(cp + base * 2 * p, by: cScale, from: base, into: work.c, span: e)
+                if !accumulate {  // pairs beyond the span: both halves 0
+                    for u in 0..<n { for v in 0..<n where u >= e || v >= e { (gItem + (u * n + v) * 2 * p).update(repeating: 0, count: 2 * p) } }
+                }
+                // ga[i, k] = aScale[i, k] · Σ_j g[i, j] ⊙ c'[k, j], two rows i by four k at a time
+                for i0 in stride(from: 0, to: e, by: 2) {
+                    for k0 in stride(from: 0, to: e, by: 4) {
+                        let (xRows, rows) = (min(2, e - i0), min(4, e - k0))
+                        work.products(xRows, gi + i0 * n * p, n * p, p, rows, work.c + k0 * n * p, n * p, p, e)
+                        for u in 0..<xRows {
+                            for r in 0..<rows {
+                                let o = (i0 + u) * n + k0 + r
+                                store(work.sums + (u * 4 + r) * p, aScale[base + o], gItem + o * 2 * p, accumulate, p)
+                            }
+                        }
+                    }
+                }
+                // gc[k, j] = cScale[k, j] · Σ_i a'[i, k] ⊙ g[i, j], two rows k by four columns j at a time
+                for k0 in stride(from: 0, to: e, by: 2) {
+                    for j0 in stride(from: 0, to: e, by: 4) {
+                        let (xRows, rows) = (min(2, e - k0), min(4, e - j0))
+                        work.products(xRows, work.a + k0 * p, p, n * p, rows, gi + j0 * p, p, n * p, e)
+                        for u in 0..<xRows {
+                            for r in 0..<rows {
+                                let o = (k0 + u) * n + j0 + r
+                                store(work.sums + (u * 4 + r) * p, cScale[base + o], gItem + o * 2 * p + p, accumulate, p)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// 1 + the largest node index of `item` with a nonzero scale (0 for an all-padded item).
+private func span(item: Int, n: Int, _ aScale: [Float], _ cScale: [Float]) -> Int {
+    var e = 0
+    for u in 0..<n {
+        for v in 0..<n where aScale[(item * n + u) * n + v] != 0 || cScale[(item * n + u) * n + v] != 0 { e = max(e, u + 1, v + 1) }
+    }
+    return e
+}
+
+/// Scratch of one thread: the scaled operands of one item and one block of sums.
+private struct Workspace {
+    let n: Int, p: Int
+    let a: UnsafeMutablePointer<Float>     // [N, N, P] a' = aScale ⊙ a
+    let c: UnsafeMutablePointer<Float>     // [N, N, P] c' = cScale ⊙ c
+    let sums: UnsafeMutablePointer<Float>  // [2, 4, P]
+
+    init(n: Int, p: Int) {
+        (self.n, self.p) = (n, p)
+        a = .allocate(capacity: max(n * n * p, 1))
+        c = .allocate(capacity: max(n * n * p, 1))
+        sums = .allocate(capacity: 8 * p)
+    }
+
+    func free() { a.deallocate(); c.deallocate(); sums.deallocate() }
+
+    /// dst[u, v] = scales[first + u·N + v] · x[u, v] for u, v < span (the rest is not read),
+    /// x's rows 2P apart (one half of ac).
+    func scale(_ x: UnsafePointer<Float>, by scales: [Float], from first: Int, into dst: UnsafeMutablePointer<Float>, span e: Int) {
+        for u in 0..<e {
+            for v in 0..<e {
+                let o = u * n + v
+                scaleRow(x + o * 2 * p, scales[first + o], dst + o * p, p)
+            }
+        }
+    }
+
+    /// sums[u, r, :] = Σ_{s < len} x[u·xr + s·xs ..< +P] ⊙ y[r·yr + s·ys ..< +P] for u < xRows (≤ 2),
+    /// r < rows (≤ 4): a 2 × 4 block of per-channel dot products. P = 32 keeps the block's
+    /// sums in registers (16 × 16 floats on AVX-512); other widths take the plain loop.
+    @inline(__always)
+    func products(_ xRows: Int, _ x: UnsafePointer<Float>, _ xr: Int, _ xs: Int,
+                  _ rows: Int, _ y: UnsafePointer<Float>, _ yr: Int, _ ys: Int, _ len: Int) {
+        if p == 32 && rows == 4 && xRows == 2 {
+            var (s0, s1, s2, s3, s4, s5, s6, s7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
+            var (t0, t1, t2, t3, t4, t5, t6, t7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
+            for s in 0..<len {
+                let xv = x + s * xs, yv = y + s * ys
+                let (x0, x1, z0, z1) = (load16(xv), load16(xv + 16), load16(xv + xr), load16(xv + xr + 16))
+                var (y0, y1) = (load16(yv), load16(yv + 16))
+                s0 = s0.addingProduct(x0, y0); s1 = s1.addingProduct(x1, y1)
+                t0 = t0.addingProduct(z0, y0); t1 = t1.addingProduct(z1, y1)
+                (y0, y1) = (load16(yv + yr), load16(yv + yr + 16))
+                s2 = s2.addingProduct(x0, y0); s3 = s3.addingProduct(x1, y1)
+                t2 = t2.addingProduct(z0, y0); t3 = t3.addingProduct(z1, y1)
+                (y0, y1) = (load16(yv + 2 * yr), load16(yv + 2 * yr + 16))
+                s4 = s4.addingProduct(x0, y0); s5 = s5.addingProduct(x1, y1)
+                t4 = t4.addingProduct(z0, y0); t5 = t5.addingProduct(z1, y1)
+                (y0, y1) = (load16(yv + 3 * yr), load16(yv + 3 * yr + 16))
+                s6 = s6.addingProduct(x0, y0); s7 = s7.addingProduct(x1, y1)
+                t6 = t6.addingProduct(z0, y0); t7 = t7.addingProduct(z1, y1)
+            }
+            store16(s0, sums); store16(s1, sums + 16); store16(s2, sums + 32); store16(s3, sums + 48)
+            store16(s4, sums + 64); store16(s5, sums + 80); store16(s6, sums + 96); store16(s7, sums + 112)
+            store16(t0, sums + 128); store16(t1, sums + 144); store16(t2, sums + 160); store16(t3, sums + 176)
+            store16(t4, sums + 192); store16(t5, sums + 208); store16(t6, sums + 224); store16(t7, sums + 240)
+        } else if p == 32 {
+            for u in 0..<xRows {
+                for r in 0..<rows {
+                    var (s0, s1) = (zero16, zero16)
+                    for s in 0..<len {
+                        let xv = x + u * xr + s * xs, yv = y + r * yr + s * ys
+                        s0 = s0.addingProduct(load16(xv), load16(yv)); s1 = s1.addingProduct(load16(xv + 16), load16(yv + 16))
+                    }
+                    store16(s0, sums + (u * 4 + r) * p); store16(s1, sums + (u * 4 + r) * p + 16)
+                }
+            }
+        } else {
+            for u in 0..<xRows {
+                for r in 0..<rows {
+                    let out = sums + (u * 4 + r) * p
+                    out.update(repeating: 0, count: p)
+                    for s in 0..<len {
+                        let xv = x + u * xr + s * xs, yv = y + r * yr + s * ys
+                        for q in 0..<p { out[q] += xv[q] * yv[q] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+private let zero16 = SIMD16<Float>()
+
+@inline(__always)
+private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+
+/// y = s · x.
+@inline(__always)
+private func scaleRow(_ x: UnsafePointer<Float>, _ s: Float, _ y: UnsafeMutablePointer<Float>, _ p: Int) {
+    if p == 32 { for q in 0..<32 { y[q] = s * x[q] } } else { for q in 0..<p { y[q] = s * x[q] } }
+}
+
+/// dst = s · x, or dst += s · x when accumulating.
+@inline(__always)
+private func store(_ x: UnsafePointer<Float>, _ s: Float, _ dst: UnsafeMutablePointer<Float>, _ accumulate: Bool, _ p: Int) {
+    if accumulate { for q in 0..<p { dst[q] += s * x[q] } } else { for q in 0..<p { dst[q] = s * x[q] } }
+}
