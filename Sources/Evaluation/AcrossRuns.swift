@@ -18,7 +18,7 @@ public enum AcrossRuns {
     public static func rows(_ reports: [EvaluationReport]) throws -> [Row] {
         guard let first = reports.first else { return [] }
         for r in reports where r.suite != first.suite || r.datasetCount != first.datasetCount
-            || r.queryRowsPerRegime != first.queryRowsPerRegime {
+            || r.queryRowsPerRegime != first.queryRowsPerRegime || r.contextRowsPerRegime != first.contextRowsPerRegime {
             throw EvaluationError("--across-runs needs evaluations of the same suite with the same settings; got "
                 + "\(first.suite) (\(first.datasetCount) datasets, \(first.queryRowsPerRegime) query rows) and "
                 + "\(r.suite) (\(r.datasetCount), \(r.queryRowsPerRegime)): evaluate every run with the same eval command.")

@@ -16,6 +16,9 @@ public struct EvaluatorOptions: Sendable {
     /// Seeds the random-graph baseline (dataset d draws from stream d, so results do not depend
     /// on which other datasets are evaluated).
     public var baselineSeed: UInt64 = 0
+    /// Rows per regime the pair context's statistics read (nil: all); the item's own regime
+    /// statistics and the baselines always use every row.
+    public var contextRowsPerRegime: Int? = nil
     public init() {}
 }
 
@@ -82,7 +85,7 @@ public struct Evaluator {
     /// Runs the predictor and aggregates its outputs per dataset (no scoring; for `predict`).
     public func predict(_ predictor: some CausalPredictor, on datasets: [SCMDataset]) throws -> [DatasetPrediction] {
         var acc = datasets.map { Accumulator($0) }
-        let summaries = datasets.map { DatasetSummary($0) }
+        let summaries = datasets.map { DatasetSummary($0, contextRowsPerRegime: options.contextRowsPerRegime) }
         let all = datasets.indices.flatMap { items(for: datasets[$0], index: $0) }
         var start = 0
         while start < all.count {
@@ -161,6 +164,7 @@ public struct Evaluator {
                                       graphMetricsSkipped: evaluations.contains { $0.graph.isEmpty },
                                       methods: methods)
         report.datasets = perDataset
+        report.contextRowsPerRegime = options.contextRowsPerRegime
         return report
     }
 }

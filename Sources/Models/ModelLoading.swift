@@ -1,4 +1,5 @@
 import Foundation
+import SCMGen
 import NN
 
 /// Loads a checkpoint's model for inference. A pfn-train checkpoint carries its run config;
@@ -113,4 +114,30 @@ extension ModelConfig {
 /// The `model` entry of a run config (Training's `RunConfig`): all that inference needs.
 struct StoredModelConfig: Decodable {
     let model: ModelConfig
+}
+
+/// The parts of a stored run config that say what contexts the model was trained on.
+private struct StoredTrainingData: Decodable {
+    struct Train: Decodable { let stream: StreamMode? }
+    let model: ModelConfig
+    let prior: PriorConfig?
+    let train: Train?
+}
+
+extension ModelLoading {
+    /// Rows per regime the pair context's statistics should read for this model: a model with
+    /// version-2 pair features trained on the mixed stream saw contexts of
+    /// `prior.contextRowsPerRegime` rows per regime, and its t-statistics and row counts grow
+    /// with the rows. Fed a suite's 100 rows it drifts out of what it learned (held-out n20 of
+    /// the main job at step 1500: AUROC 0.758 with all rows, 0.822 with 5, as trained;
+    /// docs/studies/pair-features.md). nil: every row (other models, sequential-stream training).
+    public static func trainingContextRows(model: ModelConfig, prior: PriorConfig, stream: StreamMode) -> Int? {
+        model.pairContext && model.pairFeatures >= 2 && stream == .mixed ? prior.contextRowsPerRegime : nil
+    }
+
+    /// `trainingContextRows` from a checkpoint's stored run config (nil without one).
+    public static func trainingContextRows(_ json: String?) -> Int? {
+        guard let json, let c = try? JSONDecoder().decode(StoredTrainingData.self, from: Data(json.utf8)) else { return nil }
+        return trainingContextRows(model: c.model, prior: c.prior ?? PriorConfig(), stream: c.train?.stream ?? .mixed)
+    }
 }

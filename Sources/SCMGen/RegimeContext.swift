@@ -27,17 +27,23 @@ public struct RegimeContext: Equatable, Sendable {
     /// The context of `d` from the regimes in `regimes` (all when nil). Rows i of never-
     /// intervened nodes are 0; correlations with a constant column are 0. Without
     /// `pairStatistics` the `PairStatistics` fields stay 0 (version-1 pair features never read them).
-    public init(_ d: SCMDataset, regimes: Range<Int>? = nil, pairStatistics: Bool = true) {
+    /// `rowsPerRegime`: only the first K rows of each regime (a model trained on the mixed
+    /// stream saw contexts of `PriorConfig.contextRowsPerRegime` rows per regime).
+    public init(_ d: SCMDataset, regimes: Range<Int>? = nil, pairStatistics: Bool = true, rowsPerRegime: Int? = nil) {
         let n = d.nodeCount
         nodeCount = n
         mean = [Float](repeating: 0, count: n * n)
         std = mean
         intervened = [Float](repeating: 0, count: n)
         let use = regimes ?? 0..<d.regimeCount
-        var rowsOf = [[Int]](repeating: [], count: n)  // interventional rows per target
-        for (r, k) in d.regime.enumerated() where use.contains(Int(k)) {
-            rowsOf[Int(d.regimeTargets[Int(k)])].append(r)
+        var taken = [Int](repeating: 0, count: d.regimeCount)
+        var kept: [(row: Int, regime: Int)] = []  // the context's interventional rows
+        for (r, k) in d.regime.enumerated() where use.contains(Int(k)) && taken[Int(k)] < (rowsPerRegime ?? .max) {
+            taken[Int(k)] += 1
+            kept.append((r, Int(k)))
         }
+        var rowsOf = [[Int]](repeating: [], count: n)  // interventional rows per target
+        for (r, k) in kept { rowsOf[Int(d.regimeTargets[k])].append(r) }
         for i in 0..<n where !rowsOf[i].isEmpty {
             let s = ColumnStats(d.interventional, nodes: n, rows: rowsOf[i])
             intervened[i] = 1
@@ -59,7 +65,7 @@ public struct RegimeContext: Equatable, Sendable {
         let sObs = n == 0 ? 0 : d.observational.count / n
         observationalCount = Float(sObs)
         var rowsOfRegime = [[Int]](repeating: [], count: d.regimeCount)
-        for (r, k) in d.regime.enumerated() where use.contains(Int(k)) { rowsOfRegime[Int(k)].append(r) }
+        for (r, k) in kept { rowsOfRegime[k].append(r) }
         func key(_ v: Float) -> Float { v.isNaN ? .infinity : v }  // unknown values last
         for i in 0..<n where !rowsOf[i].isEmpty {
             let mine = (0..<d.regimeCount).filter { Int(d.regimeTargets[$0]) == i && !rowsOfRegime[$0].isEmpty }

@@ -94,9 +94,11 @@ public struct DatasetSummary: Sendable {
     public var regimes: [ColumnStats]  // [K]
     public var context: RegimeContext?
 
-    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil, withContext: Bool = true, pairStatistics: Bool = true) {
+    public init(_ d: SCMDataset, contextRegimes: Range<Int>? = nil, withContext: Bool = true, pairStatistics: Bool = true,
+                contextRowsPerRegime: Int? = nil) {
         base = ColumnStats(d.observational, nodes: d.nodeCount)
-        context = withContext ? RegimeContext(d, regimes: contextRegimes, pairStatistics: pairStatistics) : nil
+        context = withContext ? RegimeContext(d, regimes: contextRegimes, pairStatistics: pairStatistics,
+                                              rowsPerRegime: contextRowsPerRegime) : nil
         var rowsOf = [[Int]](repeating: [], count: d.regimeCount)
         for (r, k) in d.regime.enumerated() { rowsOf[Int(k)].append(r) }
         regimes = rowsOf.map { ColumnStats(d.interventional, nodes: d.nodeCount, rows: $0) }

@@ -54,10 +54,13 @@ struct EvalCommand: ParsableCommand {
         let loaded = try data.load(maxNodes: model.config.maxNodes)
         let datasets = loaded.datasets
         if !markdown { print("evaluating \(checkpoint) (model \(ckpt.model), step \(ckpt.step)) on \(loaded.label): \(datasets.count) datasets") }
-        let evaluator = inference.evaluator(defaultRows: 10)
+        let evaluator = inference.evaluator(defaultRows: 10, trainedContextRows: ModelLoading.trainingContextRows(ckpt.config))
         let report = evaluator.report(try evaluator.evaluate(ModelPredictor(model), on: datasets), suite: loaded.label,
                                       checkpoint: checkpoint, step: Int(ckpt.step), names: loaded.named.map(\.name))
         if report.graphMetricsSkipped { print("note: some datasets have no adjacency (give --graph EDGES.csv for CSV data); graph metrics were skipped for them") }
+        if let k = evaluator.options.contextRowsPerRegime, !markdown {
+            print("note: the pair context read the first \(k) rows of each regime (as the model was trained, or --context-rows); --context-rows 0 reads all")
+        }
         if data.standardize { print("note: --standardize: delta metrics are in standard units (each node's observational sd)") }
         print(report.markdown(metrics: allMetrics ? nil : Self.tableMetrics))
         if let byN = report.markdownByNodeCount(metrics: ["shd", "auroc", "auprc", "delta_mse"]) {

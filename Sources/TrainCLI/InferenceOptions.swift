@@ -10,19 +10,27 @@ struct InferenceOptions: ParsableArguments {
     var rowsPerRegime: Int?
     @Option(help: "Edge aggregation over items: mean (of sigmoid) or mean_logit.")
     var aggregation = EdgeAggregation.meanProbability
+    @Option(help: "Rows per regime the pair context's statistics read, its first ones; 0 = all (default: as the model was trained: a pair-features-2 model from the mixed stream saw its --context-rows, 5 by default; others all).")
+    var contextRows: Int?
     @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).", transform: threadCount)
     var threads = machineThreads
 
     func validate() throws {
         if let rowsPerRegime, rowsPerRegime < 0 { throw ValidationError("--rows-per-regime must be 0 (all) or positive") }
+        if let contextRows, contextRows < 0 || contextRows == 1 {
+            throw ValidationError("--context-rows is \(contextRows); it must be 0 (all) or at least 2 (a std needs two rows)")
+        }
     }
 
-    /// `defaultRows` when --rows-per-regime is not given (0 = all).
-    func evaluator(defaultRows: Int) -> Evaluator {
+    /// `defaultRows` when --rows-per-regime is not given (0 = all); `trainedContextRows` (the
+    /// model's, `ModelLoading.trainingContextRows`) when --context-rows is not given.
+    func evaluator(defaultRows: Int, trainedContextRows: Int?) -> Evaluator {
         var o = EvaluatorOptions()
         let rows = rowsPerRegime ?? defaultRows
         o.queryRowsPerRegime = rows == 0 ? nil : rows
         o.aggregation = aggregation
+        let context = contextRows ?? trainedContextRows ?? 0
+        o.contextRowsPerRegime = context == 0 ? nil : context
         return Evaluator(options: o)
     }
 }

@@ -43,13 +43,13 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         Threads.setCount(inference.threads)
-        let (model, config, _) = try ModelLoading.load(checkpoint)
+        let (model, config, ckpt) = try ModelLoading.load(checkpoint)
         let loaded = try data.load(maxNodes: config.maxNodes)
         let named = loaded.named
         guard csv == nil || named.indices.contains(csvIndex) else {
             throw CLIError("--csv-index \(csvIndex) is out of range: the data has \(named.count) datasets")
         }
-        let evaluator = inference.evaluator(defaultRows: 0)
+        let evaluator = inference.evaluator(defaultRows: 0, trainedContextRows: ModelLoading.trainingContextRows(ckpt.config))
         var predictions = try evaluator.predict(ModelPredictor(model), on: loaded.datasets).map { $0.withoutSelfLoops() }
         if let maps = loaded.standardization {
             for k in predictions.indices {

@@ -155,7 +155,10 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
                 guard let suite = evalSuite else { return }
                 MatmulPrecision.set(.float32)
                 defer { MatmulPrecision.set(config.train.precision) }
-                let evaluator = Evaluator()
+                var options = EvaluatorOptions()
+                options.contextRowsPerRegime = ModelLoading.trainingContextRows(
+                    model: config.model, prior: config.prior, stream: config.train.stream)
+                let evaluator = Evaluator(options: options)
                 let report = evaluator.report(try evaluator.evaluate(ModelPredictor(state.model), on: suite),
                                               suite: output.evalSuite, step: step)
                 let series = report.logSeries()
