@@ -43,7 +43,7 @@ final class PairContext: Module {
     ///
     /// `rows` nil: the padded layout, every pair of the grid through every op (the PyTorch
     /// reference's, padded outputs included). `rows` given (the real pairs, ascending, where
-    /// mask is 1): the packed layout — the per-pair linears, GELUs and residual run on the R
+    /// mask is 1): the packed layout — the per-pair linears, GELUs and residual run on the E
     /// real pairs only, and both outputs are exactly 0 at padded pairs; real entries equal the
     /// padded layout's up to rounding.
     func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float], rows: [Int]? = nil) -> (bias: Tensor, edge: Tensor) {
@@ -57,16 +57,16 @@ final class PairContext: Module {
             return (bias, edge(e).reshaped([b, n, n]))
         }
         let pairs = b * n * n
-        var e = linearGELU(proj, features.reshaped([pairs, f]).gatherRows(rows))           // [R, P]
+        var x = linearGELU(proj, features.reshaped([pairs, f]).gatherRows(rows))           // [E, P]
         // The triangle product sums over the grid's k, so it reads a padded grid (zeros at
         // padded pairs, which its scales zero anyway) and hands back the real pairs.
-        let ac = stackedLinear([left, right], e)                                            // [R, 2P]
+        let ac = stackedLinear([left, right], x)                                            // [E, 2P]
         let grid = ac.scatterRows(rows, rows: pairs).reshaped([b, n, n, ac.dim(1)])         // [B, N, N, 2P]
         let t = triangleProduct(grid, aScale: scaledMask, cScale: mask)                     // [B, N, N, P]
-        e = e + linearGELU(out, t.reshaped([pairs, e.dim(1)]).gatherRows(rows))             // [R, P]
+        x = x + linearGELU(out, t.reshaped([pairs, x.dim(1)]).gatherRows(rows))             // [E, P]
         let h = attention.weight.dim(0)
-        let bias = attention(e).scatterRows(rows, rows: pairs).reshaped([b, n, n, h]).permuted([0, 3, 1, 2])  // [B, H, N, N]
-        return (bias, edge(e).scatterRows(rows, rows: pairs).reshaped([b, n, n]))
+        let bias = attention(x).scatterRows(rows, rows: pairs).reshaped([b, n, n, h]).permuted([0, 3, 1, 2])  // [B, H, N, N]
+        return (bias, edge(x).scatterRows(rows, rows: pairs).reshaped([b, n, n]))
     }
 
     /// The `layers` applied to x as one product: weights and biases stacked on the output axis.
