@@ -15,6 +15,11 @@ public struct ModelInput {
     /// [B·N·N] 1 where both nodes are real, and the same divided by the item's real node count
     /// (models with `pairContext` only).
     let pairMask: [Float]?, scaledPairMask: [Float]?
+    /// The real pairs (pairMask 1), ascending indices into [B·N·N]; nil when no node is padded.
+    let pairRows: [Int]?
+    /// How the pair context lays out its pairs: `.packed` (default) runs its per-pair layers
+    /// on the real pairs only; `.padded` on the whole grid, as the PyTorch reference.
+    public var pairLayout = PairLayout.packed
 
     public init(_ batch: TrainingBatch, config: ModelConfig) {
         batchSize = batch.batchSize
@@ -34,9 +39,10 @@ public struct ModelInput {
             let m = batch.nodeMask
             let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }
             pairMask = mask
+            pairRows = mask.contains(0) ? mask.indices.filter { mask[$0] != 0 } : nil
             scaledPairMask = mask.indices.map { mask[$0] / Float(max(batch.nodeCounts[$0 / (n * n)], 1)) }
         } else {
-            (pairFeatures, pairMask, scaledPairMask) = (nil, nil, nil)
+            (pairFeatures, pairMask, scaledPairMask, pairRows) = (nil, nil, nil, nil)
         }
     }
 
@@ -117,7 +123,7 @@ func pairTerms(_ pair: PairContext?, _ input: ModelInput) -> (bias: Tensor?, edg
     guard let pair, let f = input.pairFeatures, let mask = input.pairMask, let scaled = input.scaledPairMask else {
         return (nil, nil)
     }
-    let t = pair(f, mask: mask, scaledMask: scaled)
+    let t = pair(f, mask: mask, scaledMask: scaled, rows: input.pairLayout == .packed ? input.pairRows : nil)
     return (t.bias, t.edge)
 }
 

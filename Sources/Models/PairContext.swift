@@ -1,6 +1,14 @@
 import NN
 import Randomness
 
+/// The pair context's layout of its [B, N, N] pairs (`ModelInput.pairLayout`).
+public enum PairLayout: Sendable {
+    /// Every pair of the padded grid, as the PyTorch reference (its padded outputs included).
+    case padded
+    /// The real pairs only (both nodes real); outputs exactly 0 at padded pairs.
+    case packed
+}
+
 /// The pair-context module (`ModelConfig.pairContext`; not in the seed). Each ordered pair's
 /// `PairFeatures` are embedded by a small MLP shared over pairs, refined by one triangle
 /// update, and the embedding then gives every attention layer an additive per-head bias
@@ -32,14 +40,33 @@ final class PairContext: Module {
 
     /// features [B, N, N, F], mask [B·N·N] (1 where both nodes are real), scaledMask
     /// [B·N·N] (mask / the item's node count) → (attention bias [B, H, N, N], edge logits [B, N, N]).
-    func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float]) -> (bias: Tensor, edge: Tensor) {
-        let (b, n) = (features.shape[0], features.shape[1])
-        var e = linearGELU(proj, features)                                                  // [B, N, N, P]
-        let ac = stackedLinear([left, right], e)                                            // [B, N, N, 2P]
-        let t = triangleProduct(ac, aScale: scaledMask, cScale: mask)                       // [B, N, N, P] mean over k
-        e = e + linearGELU(out, t)
-        let bias = attention(e).permuted([0, 3, 1, 2])                   // [B, H, N, N]
-        return (bias, edge(e).reshaped([b, n, n]))
+    ///
+    /// `rows` nil: the padded layout, every pair of the grid through every op (the PyTorch
+    /// reference's, padded outputs included). `rows` given (the real pairs, ascending, where
+    /// mask is 1): the packed layout — the per-pair linears, GELUs and residual run on the E
+    /// real pairs only, and both outputs are exactly 0 at padded pairs; real entries equal the
+    /// padded layout's up to rounding.
+    func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float], rows: [Int]? = nil) -> (bias: Tensor, edge: Tensor) {
+        let (b, n, f) = (features.shape[0], features.shape[1], features.shape[3])
+        guard let rows else {
+            var e = linearGELU(proj, features)                                              // [B, N, N, P]
+            let ac = stackedLinear([left, right], e)                                        // [B, N, N, 2P]
+            let t = triangleProduct(ac, aScale: scaledMask, cScale: mask)                   // [B, N, N, P] mean over k
+            e = e + linearGELU(out, t)
+            let bias = attention(e).permuted([0, 3, 1, 2])               // [B, H, N, N]
+            return (bias, edge(e).reshaped([b, n, n]))
+        }
+        let pairs = b * n * n
+        var x = linearGELU(proj, features.reshaped([pairs, f]).gatherRows(rows))           // [E, P]
+        // The triangle product sums over the grid's k, so it reads a padded grid (zeros at
+        // padded pairs, which its scales zero anyway) and hands back the real pairs.
+        let ac = stackedLinear([left, right], x)                                            // [E, 2P]
+        let grid = ac.scatterRows(rows, rows: pairs).reshaped([b, n, n, ac.dim(1)])         // [B, N, N, 2P]
+        let t = triangleProduct(grid, aScale: scaledMask, cScale: mask)                     // [B, N, N, P]
+        x = x + linearGELU(out, t.reshaped([pairs, x.dim(1)]).gatherRows(rows))             // [E, P]
+        let h = attention.weight.dim(0)
+        let bias = attention(x).scatterRows(rows, rows: pairs).reshaped([b, n, n, h]).permuted([0, 3, 1, 2])  // [B, H, N, N]
+        return (bias, edge(x).scatterRows(rows, rows: pairs).reshaped([b, n, n]))
     }
 
     /// The `layers` applied to x as one product: weights and biases stacked on the output axis.

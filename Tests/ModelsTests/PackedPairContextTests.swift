@@ -1,0 +1,121 @@
+@testable import Models
+import NN
+import Randomness
+import TestSupport
+import XCTest
+
+/// The pair context's packed layout (`PairLayout.packed`, the models' default): the per-pair
+/// layers run on the real pairs only, and the result on real pairs is the padded layout's
+/// (the layout the PyTorch parity fixtures pin) up to float32 rounding, values and gradients.
+/// Padded pairs come out exactly 0.
+final class PackedPairContextTests: XCTestCase {
+    /// A batch of mixed node counts in 7 slots: one full item, one of 3 nodes, one of 5.
+    private struct Grid {
+        let b = 3, n = 7, counts = [7, 3, 5]
+        var real: [Float] { counts.flatMap { c in (0..<7).map { Float($0 < c ? 1 : 0) } } }  // [B·N]
+        var mask: [Float] {  // [B·N·N]
+            let r = real
+            return (0..<(b * n * n)).map { e in r[e / n] * r[(e / (n * n)) * n + e % n] }
+        }
+        var scaledMask: [Float] { let m = mask; return m.indices.map { m[$0] / Float(counts[$0 / (n * n)]) } }
+        var rows: [Int] { let m = mask; return m.indices.filter { m[$0] != 0 } }
+    }
+
+    private func module(_ config: ModelConfig, seed: UInt64) -> PairContext {
+        var rng = Xoshiro256(seed: seed)
+        let module = PairContext(config, rng: &rng)
+        // Larger than the init's scale so that every term of the output is far from 0.
+        for p in module.namedParameters().map(\.1) { for i in 0..<p.count { p.data[i] += Float(rng.nextGaussian()) * 0.3 } }
+        return module
+    }
+
+    /// P = 32 (the default width, the triangle product's register-blocked kernel), 4 heads.
+    func testPackedLayoutEqualsThePaddedLayoutOnRealPairs() {
+        let config = ModelConfig(variant: .A)
+        let grid = Grid(), (b, n, h) = (Grid().b, Grid().n, config.heads)
+        let module = module(config, seed: 5)
+        let features = randomTensor([b, n, n, PairFeatures.count], seed: 6, scale: 1.5)
+        let mask = grid.mask
+        let biasKeep = (0..<(b * h * n * n)).map { e in mask[(e / (h * n * n)) * n * n + e % (n * n)] }  // [B·H·N·N]
+        // Upstream gradients on real entries only: padded entries are unspecified in the padded layout.
+        let gBias = randomTensor([b, h, n, n], seed: 7) * Tensor(shape: [b, h, n, n], scalars: biasKeep)
+        let gEdge = randomTensor([b, n, n], seed: 8) * Tensor(shape: [b, n, n], scalars: mask)
+
+        func run(_ rows: [Int]?) -> (bias: [Float], edge: [Float], grads: [String: [Float]]) {
+            module.zeroGrad()
+            features.requiresGrad = true
+            features.zeroGrad()
+            let o = module(features, mask: mask, scaledMask: grid.scaledMask, rows: rows)
+            XCTAssertEqual(o.bias.shape, [b, h, n, n])
+            XCTAssertEqual(o.edge.shape, [b, n, n])
+            ((o.bias * gBias).sum() + (o.edge * gEdge).sum()).backward()
+            var grads = Dictionary(uniqueKeysWithValues: module.namedParameters().map { ($0, $1.gradScalars ?? []) })
+            grads["features"] = features.gradScalars ?? []
+            return (o.bias.scalars, o.edge.scalars, grads)
+        }
+        let padded = run(nil), packed = run(grid.rows)
+
+        assertClose(packed.bias, padded.bias, rtol: 1e-5, keep: biasKeep, "bias on real pairs")
+        assertClose(packed.edge, padded.edge, rtol: 1e-5, keep: mask, "edge on real pairs")
+        XCTAssertEqual(biasKeep.indices.filter { biasKeep[$0] == 0 }.map { packed.bias[$0] }.max(), 0, "bias at padded pairs")
+        XCTAssertEqual(biasKeep.indices.filter { biasKeep[$0] == 0 }.map { packed.bias[$0] }.min(), 0, "bias at padded pairs")
+        XCTAssertEqual(mask.indices.filter { mask[$0] == 0 }.map { abs(packed.edge[$0]) }.max(), 0, "edge at padded pairs")
+        XCTAssertNotEqual(mask.indices.filter { mask[$0] == 0 }.map { abs(padded.edge[$0]) }.max(), 0,
+                          "the padded layout's padded pairs are not 0, so the comparison above is not vacuous")
+        XCTAssertEqual(Set(packed.grads.keys), Set(padded.grads.keys))
+        for (key, want) in padded.grads where key != "features" {
+            XCTAssertGreaterThan(want.map { abs($0) }.max() ?? 0, 0, "\(key): a zero gradient proves nothing")
+            assertClose(packed.grads[key], want, rtol: 1e-5, "grad \(key)")
+        }
+        let featureKeep = mask.flatMap { [Float](repeating: $0, count: PairFeatures.count) }
+        assertClose(packed.grads["features"], padded.grads["features"] ?? [], rtol: 1e-5, keep: featureKeep, "grad features on real pairs")
+        XCTAssertEqual(featureKeep.indices.filter { featureKeep[$0] == 0 }.map { abs(packed.grads["features"]![$0]) }.max(), 0,
+                       "grad features at padded pairs")
+    }
+
+    /// Finite differences of the packed path (its gathers, scatters and the triangle product
+    /// between them), as PairContextGradCheckTests for the padded one: h = 1e-2, 3e-3 · (1 + |g|).
+    func testPackedLayoutGradientsMatchFiniteDifferences() {
+        var config = ModelConfig(variant: .A)
+        config.heads = 2
+        config.pairHidden = 6
+        let grid = Grid()
+        let module = module(config, seed: 21)
+        let features = randomTensor([grid.b, grid.n, grid.n, PairFeatures.count], seed: 22, scale: 1.5)
+        let (mask, scaled, rows) = (grid.mask, grid.scaledMask, grid.rows)
+        checkGradients([("features", features)] + module.namedParameters(), requireGradient: true) {
+            let o = module(features, mask: mask, scaledMask: scaled, rows: rows)
+            return [o.bias, o.edge]
+        }
+    }
+
+    /// A whole model (A, on the parity fixture's padded batch of 6, 4 and 5 nodes): the default
+    /// packed layout gives the padded layout's deltas, logits and parameter gradients.
+    func testModelWithPackedPairsEqualsModelWithPaddedPairs() throws {
+        let f = try PairContextParityTests.fixture("model_A_pair")
+        let model = makeModel(PairContextParityTests.pairConfig, seed: 0)
+        try SeedParityTests.load(model, from: f)
+        let batch = try PairContextParityTests.batch(f)
+        let n = batch.maxNodes
+        let pairs = (0..<(batch.batchSize * n * n)).map { e in batch.nodeMask[e / n] * batch.nodeMask[(e / (n * n)) * n + e % n] }
+        let gDelta = randomTensor([batch.batchSize, n], seed: 3) * Tensor(shape: [batch.batchSize, n], scalars: batch.nodeMask)
+        let gLogits = randomTensor([batch.batchSize, n, n], seed: 4) * Tensor(shape: [batch.batchSize, n, n], scalars: pairs)
+
+        func run(_ layout: PairLayout) -> (delta: [Float], logits: [Float], grads: [String: [Float]]) {
+            var input = ModelInput(batch, config: model.config)
+            XCTAssertEqual(input.pairLayout, .packed, "models pack their pairs by default")
+            input.pairLayout = layout
+            model.zeroGrad()
+            let out = model(input, ForwardContext.evaluation())
+            ((out.delta * gDelta).sum() + (out.logits * gLogits).sum()).backward()
+            return (out.delta.scalars, out.logits.scalars,
+                    Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0, $1.gradScalars ?? []) }))
+        }
+        let padded = run(.padded), packed = run(.packed)
+        assertClose(packed.delta, padded.delta, rtol: 1e-5, keep: batch.nodeMask, "deltas")
+        assertClose(packed.logits, padded.logits, rtol: 1e-5, keep: pairs, "logits")
+        for (key, want) in padded.grads where key != "pair_context.attention.bias" {  // that one is rounding around 0
+            assertClose(packed.grads[key], want, rtol: 1e-5, "grad \(key)")
+        }
+    }
+}
