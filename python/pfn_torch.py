@@ -21,7 +21,9 @@ What the call does, exactly as `pfn-train predict` (docs/file-formats.md §2-3):
   first rows only (pfn-train predict's --rows-per-regime; both default to all rows).
 - features as pfn-train's NodeFeatures (std floor and clip from the checkpoint's config), the
   pair context (when the checkpoint has `pair_context.*` parameters) from the regime context of
-  all regimes, edge probability = mean of sigmoid(logits) over the items, deltas in data units
+  all regimes (for a pair-features-2 model trained on the mixed stream, of each regime's first
+  `context_rows` rows, default the config's prior.contextRowsPerRegime, as pfn-train predict's
+  --context-rows; 0 = all), edge probability = mean of sigmoid(logits) over the items, deltas in data units
   (std-unit heads are scaled by max(std + 1e-6, std floor) when the config says so).
 - Config defaults where the checkpoint's `config` lacks a field: those of pfn-train's
   ModelConfig decoder (std floor 0.01, clip 100, structural bias on, std-unit deltas off for
@@ -75,6 +77,10 @@ class PFNModel:
         self.max_nodes = params["encoder.pos_emb.weight"].shape[0] if "encoder.pos_emb.weight" in params \
             else int(model_cfg.get("maxNodes", 50))
         self.pair = any(k.startswith("pair_context.") for k in keys)
+        prior_cfg = config.get("prior", {}) if isinstance(config, dict) else {}
+        train_cfg = config.get("train", {}) if isinstance(config, dict) else {}
+        self.trained_context_rows = int(prior_cfg.get("contextRowsPerRegime", 5)) \
+            if train_cfg.get("stream", "mixed") == "mixed" else None   # ModelLoading.trainingContextRows
         self.std_floor = float(model_cfg.get("stdFloor", 0.01))
         self.feature_clip = float(model_cfg.get("featureClip", 100))
         self.std_delta = bool(model_cfg.get("standardizedDelta", False))
@@ -108,7 +114,8 @@ class PFNModel:
 
     # -- the AVICI-like call ---------------------------------------------------------------
 
-    def __call__(self, x, interv=None, regime=None, query=None, rows_per_regime=None, batch_size=64):
+    def __call__(self, x, interv=None, regime=None, query=None, rows_per_regime=None, batch_size=64,
+                 context_rows=None):
         x = np.asarray(x, dtype=np.float32)
         s, n = x.shape
         if n > self.max_nodes:
@@ -138,23 +145,34 @@ class PFNModel:
         regimes = list(index)
         regime_targets = np.array([t for t, _ in regimes])
         query = np.arange(len(int_rows)) % len(obs_rows) if query is None else np.asarray(query)
-        return self._predict(obs, inter, reg, regime_targets, query, rows_per_regime, batch_size, regimes)
+        return self._predict(obs, inter, reg, regime_targets, query, rows_per_regime, batch_size, regimes, context_rows)
 
     def predict_dataset(self, observational, interventional, regime, regime_targets, query_index,
-                        rows_per_regime=None, batch_size=64):
+                        rows_per_regime=None, batch_size=64, context_rows=None):
         """A dataset in the suite layout (docs/file-formats.md §1)."""
         k = len(regime_targets)
         regimes = [(int(regime_targets[i]), None) for i in range(k)]
         return self._predict(np.asarray(observational, np.float32), np.asarray(interventional, np.float32),
                              np.asarray(regime), np.asarray(regime_targets), np.asarray(query_index),
-                             rows_per_regime, batch_size, regimes)
+                             rows_per_regime, batch_size, regimes, context_rows)
 
     # -- the computation -------------------------------------------------------------------
 
-    def _predict(self, obs, inter, reg, regime_targets, query, rows_per_regime, batch_size, regimes):
+    def _predict(self, obs, inter, reg, regime_targets, query, rows_per_regime, batch_size, regimes, context_rows=None):
         n, k = obs.shape[1], len(regime_targets)
         base_mean, base_std = _stats(obs)
         regime_stats = [_stats(inter[reg == i]) for i in range(k)]
+        # The context reads each regime's first `cap` rows (the item's own regime stats use all).
+        if context_rows is None:
+            context_rows = self.trained_context_rows if self.pair and self.pair_version == 2 else None
+        cap = None if not context_rows else int(context_rows)
+        seen, keep = np.zeros(k, int), np.zeros(len(inter), bool)
+        for r in range(len(inter)):
+            if cap is None or seen[reg[r]] < cap:
+                seen[reg[r]] += 1
+                keep[r] = True
+        full_inter, full_reg = inter, reg
+        inter, reg = inter[keep], reg[keep]
         ctx_mean, ctx_std = np.zeros((n, n), np.float32), np.zeros((n, n), np.float32)
         ctx_int = np.zeros(n, np.float32)
         for t in range(n):                       # pooled over every regime of target t
@@ -164,6 +182,7 @@ class PFNModel:
                 ctx_int[t] = 1
         corr = _correlation(obs)
         stats2 = _pair_statistics(obs, inter, reg, regime_targets, regimes, corr) if self.pair and self.pair_version == 2 else None
+        inter, reg = full_inter, full_reg
         taken, items = np.zeros(k, int), []
         for r in range(len(inter)):
             if rows_per_regime is not None and taken[reg[r]] >= rows_per_regime:
