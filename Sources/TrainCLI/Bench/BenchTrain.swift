@@ -24,7 +24,7 @@ struct Train: ParsableCommand {
     @Option(help: "Timed steps per variant.") var steps = 20
     @Option(help: "Untimed steps first (the producer fills its queue).") var warmup = 3
     @Option(help: "Also write all results as JSON to this path.") var json: String?
-    @Option(help: "Nice value added to the data producer thread (0: as train runs it today).") var producerNice: Int32 = 0
+    @Option(help: "Nice value added to the data producer thread (train's is PrefetchingStream.trainingNice).") var producerNice: Int32 = PrefetchingStream.trainingNice
     @Argument(parsing: .postTerminator, help: "Options of `pfn-train train` (after --).") var trainOptions: [String] = []
 
     func validate() throws {
