@@ -29,10 +29,11 @@ public final class PrefetchingStream: @unchecked Sendable {
 
     deinit { channel.stop() }
 
-    /// The producer's nice value in training: `bench train` on the 2-core Intel Xeon (model C,
-    /// nodes 20–50, 2 compute threads, alternating) gave 393 / 357 ms per step at 0 and 350 / 330 ms
-    /// at 10, the compute threads' run-queue wait falling from 47 to 33–43 ms per step. The
-    /// producer still keeps up (it needs ~80 ms of CPU per ~350 ms step; the trainer waited 0 ms).
+    /// The producer's nice value in training, so the compute threads win a contended core.
+    /// `bench train` on the 2-core Intel Xeon (model C, nodes 20–50, 2 compute threads, 4 pairs
+    /// alternating): 393 / 357 / 334 / 337 ms per step at 0, 350 / 330 / 322 / 341 ms at 10 —
+    /// about 3% by the medians, within the noise; the producer still kept up (~80 ms of CPU per
+    /// step, the trainer waited 0 ms).
     public static let trainingNice: Int32 = 10
 
     /// The producer thread's name.
