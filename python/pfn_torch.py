@@ -171,18 +171,17 @@ class PFNModel:
             if cap is None or seen[reg[r]] < cap:
                 seen[reg[r]] += 1
                 keep[r] = True
-        full_inter, full_reg = inter, reg
-        inter, reg = inter[keep], reg[keep]
+        ctx_inter, ctx_reg = inter[keep], reg[keep]
         ctx_mean, ctx_std = np.zeros((n, n), np.float32), np.zeros((n, n), np.float32)
         ctx_int = np.zeros(n, np.float32)
         for t in range(n):                       # pooled over every regime of target t
-            rows = np.isin(reg, np.flatnonzero(regime_targets == t))
+            rows = np.isin(ctx_reg, np.flatnonzero(regime_targets == t))
             if rows.any():
-                ctx_mean[t], ctx_std[t] = _stats(inter[rows])
+                ctx_mean[t], ctx_std[t] = _stats(ctx_inter[rows])
                 ctx_int[t] = 1
         corr = _correlation(obs)
-        stats2 = _pair_statistics(obs, inter, reg, regime_targets, regimes, corr) if self.pair and self.pair_version == 2 else None
-        inter, reg = full_inter, full_reg
+        stats2 = _pair_statistics(obs, ctx_inter, ctx_reg, regime_targets, regimes, corr) \
+            if self.pair and self.pair_version == 2 else None
         taken, items = np.zeros(k, int), []
         for r in range(len(inter)):
             if rows_per_regime is not None and taken[reg[r]] >= rows_per_regime:

@@ -43,15 +43,9 @@ public struct TrainingLog {
         guard !known.isEmpty else { return nil }
         var xs: [Double] = [], ys: [Double] = []
         for (step, v) in zip(steps, y) {
-            guard let hi = known.firstIndex(where: { $0.0 >= step }) else { continue }
-            let seconds: Double
-            if known[hi].0 == step || hi == 0 {
-                guard known[hi].0 == step else { continue }
-                seconds = known[hi].1
-            } else {
-                let (a, b) = (known[hi - 1], known[hi])
-                seconds = a.1 + (b.1 - a.1) * (step - a.0) / (b.0 - a.0)
-            }
+            guard let hi = known.firstIndex(where: { $0.0 >= step }), known[hi].0 == step || hi > 0 else { continue }
+            let (a, b) = (known[max(hi - 1, 0)], known[hi])
+            let seconds = b.0 == step ? b.1 : a.1 + (b.1 - a.1) * (step - a.0) / (b.0 - a.0)
             xs.append(seconds / 60)
             ys.append(v)
         }

@@ -9,32 +9,12 @@ extension H5Group {
     /// Writes a bfloat16 dataset of `shape` from row-major bit patterns (the upper 16 bits of
     /// each float32, already rounded by the caller).
     public func writeBFloat16(_ child: String, bits: [UInt16], shape: [Int]) throws {
-        let count = shape.reduce(1, *)
-        guard count == bits.count else {
-            throw H5Error("dataset \(where_(child)): \(bits.count) values for shape \(shape)")
-        }
         let type = try bfloat16Type()
         defer { H5Tclose(type) }
-        var dims = shape.map { hsize_t($0) }
-        let space = try checked(shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(shape.count), &dims, nil),
-                                "cannot make dataspace for \(where_(child))")
-        defer { H5Sclose(space) }
-        if contains(child) { H5Ldelete(handle, child, pfn_H5P_DEFAULT()) }
-        let lcpl = H5Pcreate(pfn_H5P_LINK_CREATE())
-        defer { H5Pclose(lcpl) }
-        H5Pset_create_intermediate_group(lcpl, 1)
-        let dcpl = H5Pcreate(pfn_H5P_DATASET_CREATE())
-        defer { H5Pclose(dcpl) }
-        H5Pset_obj_track_times(dcpl, false)  // same content, same bytes
-        let dset = try checked(H5Dcreate2(handle, child, type, space, lcpl, dcpl, pfn_H5P_DEFAULT()),
-                               "cannot create dataset \(where_(child))")
-        defer { H5Dclose(dset) }
-        if count > 0 {
-            // Memory and file have the same type: the bits are stored as given.
-            try bits.withUnsafeBufferPointer { buf in
-                try checkedStatus(H5Dwrite(dset, type, pfn_H5S_ALL(), pfn_H5S_ALL(), pfn_H5P_DEFAULT(), buf.baseAddress),
-                                  "cannot write dataset \(where_(child))")
-            }
+        // Memory and file have the same type: the bits are stored as given.
+        try bits.withUnsafeBufferPointer { buf in
+            try writeDataset(child, values: buf.count, shape: shape, fileType: type, memoryType: type,
+                             from: UnsafeRawPointer(buf.baseAddress))
         }
     }
 

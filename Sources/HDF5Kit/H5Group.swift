@@ -91,9 +91,20 @@ public final class H5Group {
 
     /// Writes a dataset of `shape` (empty shape = scalar) from row-major `data`.
     public func write<T: H5Element>(_ child: String, _ data: [T], shape: [Int]) throws {
+        try data.withUnsafeBufferPointer { buf in
+            try writeDataset(child, values: buf.count, shape: shape, fileType: T.fileType, memoryType: T.nativeType,
+                             from: UnsafeRawPointer(buf.baseAddress))
+        }
+    }
+
+    /// The one way a dataset is written: replaces `child` if present, creates intermediate
+    /// groups, stores no timestamps (same content, same bytes), then writes `values` elements
+    /// of `memoryType` from `bytes` as `fileType`.
+    func writeDataset(_ child: String, values: Int, shape: [Int], fileType: hid_t, memoryType: hid_t,
+                      from bytes: UnsafeRawPointer?) throws {
         let count = shape.reduce(1, *)
-        guard count == data.count else {
-            throw H5Error("dataset \(where_(child)): \(data.count) values for shape \(shape)")
+        guard count == values else {
+            throw H5Error("dataset \(where_(child)): \(values) values for shape \(shape)")
         }
         var dims = shape.map { hsize_t($0) }
         let space = try checked(shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(shape.count), &dims, nil),
@@ -106,14 +117,12 @@ public final class H5Group {
         let dcpl = H5Pcreate(pfn_H5P_DATASET_CREATE())
         defer { H5Pclose(dcpl) }
         H5Pset_obj_track_times(dcpl, false)  // same content, same bytes
-        let dset = try checked(H5Dcreate2(id, child, T.fileType, space, lcpl, dcpl, pfn_H5P_DEFAULT()),
+        let dset = try checked(H5Dcreate2(id, child, fileType, space, lcpl, dcpl, pfn_H5P_DEFAULT()),
                                "cannot create dataset \(where_(child))")
         defer { H5Dclose(dset) }
         if count > 0 {
-            try data.withUnsafeBufferPointer { buf in
-                try checkedStatus(H5Dwrite(dset, T.nativeType, pfn_H5S_ALL(), pfn_H5S_ALL(), pfn_H5P_DEFAULT(), buf.baseAddress),
-                                  "cannot write dataset \(where_(child))")
-            }
+            try checkedStatus(H5Dwrite(dset, memoryType, pfn_H5S_ALL(), pfn_H5S_ALL(), pfn_H5P_DEFAULT(), bytes),
+                              "cannot write dataset \(where_(child))")
         }
     }
 

@@ -7,9 +7,18 @@ public let repositoryRoot = URL(fileURLWithPath: #filePath)
 /// Runs `python3 args…` and returns its exit status and its stdout and stderr together
 /// (status −1 when python3 cannot be started).
 public func runPython(_ args: [String]) -> (status: Int32, output: String) {
+    runProcess("/usr/bin/env", ["python3"] + args)
+}
+
+/// Runs `executable args…` (in `directory`, with `environment` added to this process's) and
+/// returns its exit status and its stdout and stderr together (−1 when it cannot be started).
+public func runProcess(_ executable: String, _ args: [String], environment: [String: String] = [:],
+                       directory: URL? = nil) -> (status: Int32, output: String) {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + args
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    if let directory { p.currentDirectoryURL = directory }
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Kit
 import NN
+import TestSupport
 import XCTest
 
 /// reference/check_checkpoint.py loads a weights-only export of a model with version-2 pair
@@ -24,19 +25,5 @@ final class ExportPythonTests: XCTestCase {
         let check = runPython([repo.appendingPathComponent("reference/check_checkpoint.py").path, p.path("weights.h5"), "--fixture", fixture])
         XCTAssertEqual(check.status, 0, check.output)
         XCTAssertTrue(check.output.contains("pair features version 2") && check.output.contains("weights-only"), check.output)
-    }
-
-    /// `python3 args…`: exit status and output together.
-    func runPython(_ args: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + args
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The committed pretrained models (models/<name>.h5, made by scripts/make-pretrained.sh):
@@ -90,17 +91,7 @@ final class PretrainedModelTests: XCTestCase {
 
     /// scripts/make-pretrained.sh with this build's binary, in the test's folder.
     func runScript(_ args: [String], in p: PFNTrainProcess) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.repo.appendingPathComponent("scripts/make-pretrained.sh").path] + args
-        process.currentDirectoryURL = p.directory
-        process.environment = ProcessInfo.processInfo.environment.merging(["PFN_TRAIN": try PFNTrainProcess.binary().path]) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        runProcess("/bin/bash", [Self.repo.appendingPathComponent("scripts/make-pretrained.sh").path] + args,
+                   environment: ["PFN_TRAIN": try PFNTrainProcess.binary().path], directory: p.directory)
     }
 }

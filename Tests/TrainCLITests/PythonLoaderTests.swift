@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// python/pfn_torch.py (the PyTorch loader for users who live there) predicts what `pfn-train
@@ -8,15 +9,9 @@ import XCTest
 /// where Python has no torch and h5py (the package itself never needs Python).
 final class PythonLoaderTests: XCTestCase {
     func testPyTorchLoaderMatchesPredictForEveryVariant() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import torch, h5py, numpy"]
-        probe.standardError = FileHandle.nullDevice
-        try? probe.run()
-        probe.waitUntilExit()
-        try XCTSkipUnless(probe.terminationStatus == 0, "python3 with torch, h5py and numpy is not installed (pip install torch h5py)")
-
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try XCTSkipUnless(runPython(["-c", "import torch, h5py, numpy"]).status == 0,
+                          "python3 with torch, h5py and numpy is not installed (pip install torch h5py)")
+        let repo = repositoryRoot
         let p = try PFNTrainProcess(self)
         try p.runOK(["sample", "--count", "2", "--nodes", "5", "--seed", "9", "--out", "suite.h5",
                      "--observational-samples", "20", "--samples-per-regime", "12"])
@@ -38,17 +33,9 @@ final class PythonLoaderTests: XCTestCase {
             try p.runOK(["export", "--weights-only", "checkpoints/C-pair-v2/final.h5", "--out", "C-v2-\(dtype).h5", "--dtype", dtype])
             try predicted("C-v2-\(dtype).h5", "C-v2-\(dtype)-pred")
         }
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", repo.appendingPathComponent("python/pfn_torch.py").path, "check", p.path("suite.h5")]
-            + pairs  // every row, predict's default
-        let pipe = Pipe()
-        check.standardOutput = pipe
-        check.standardError = pipe
-        try check.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        XCTAssertEqual(check.terminationStatus, 0, text)
+        let (status, text) = runPython([repo.appendingPathComponent("python/pfn_torch.py").path, "check", p.path("suite.h5")]
+            + pairs)  // every row, predict's default
+        XCTAssertEqual(status, 0, text)
         XCTAssertEqual(text.components(separatedBy: "worst").count - 1, 10, text)
     }
 }
