@@ -79,11 +79,12 @@ class PFNModel:
         self.pair = any(k.startswith("pair_context.") for k in keys)
         prior_cfg = config.get("prior", {}) if isinstance(config, dict) else {}
         train_cfg = config.get("train", {}) if isinstance(config, dict) else {}
-        self.trained_context_rows = int(prior_cfg.get("contextRowsPerRegime", 5)) \
+        self.trained_context_rows = int(prior_cfg.get("contextRowsMax") or prior_cfg.get("contextRowsPerRegime", 5)) \
             if train_cfg.get("stream", "mixed") == "mixed" else None   # ModelLoading.trainingContextRows
         self.std_floor = float(model_cfg.get("stdFloor", 0.01))
         self.feature_clip = float(model_cfg.get("featureClip", 100))
         self.std_delta = bool(model_cfg.get("standardizedDelta", False))
+        self.plug_in = bool(model_cfg.get("plugInDelta", False))     # delta = (regime mean − query) + head
         self.structural = bool(model_cfg.get("structuralBias", True))
         self.heads = int(model_cfg.get("heads", 4))
         ff = next(k for k in keys if k.endswith("linear1.weight"))
@@ -205,6 +206,8 @@ class PFNModel:
             nf = self._node_features(bm, bs, t(im), t(isd), q, t(onehot))
             with torch.no_grad():
                 d, logits = self._forward(nf, bm, bs, ctx_mean, ctx_std, ctx_int, corr, torch.from_numpy(tgt.astype(np.int64)), b, n, stats2)
+                if self.plug_in:
+                    d = d + (t(im) - q)
             p = torch.sigmoid(logits.double()).numpy()                               # [B, N, N]
             prob_sum += p.sum(0)
             for slot, r in enumerate(chunk):

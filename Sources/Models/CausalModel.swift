@@ -10,6 +10,8 @@ public struct ModelInput {
     public let target: [Int]           // [B] intervened node (E's hyper-network input)
     /// [B, N] per-node output scale of the delta heads (nil: raw units, as the notebook).
     public let deltaScale: Tensor?
+    /// [B, N] the plug-in delta, regime mean − query row, 0 on padding (nil unless `config.plugInDelta`).
+    public let plugIn: Tensor?
     /// [B, N, N, F] `PairFeatures` of `config.pairFeatures` (models with `pairContext` only).
     public let pairFeatures: Tensor?
     /// [B·N·N] 1 where both nodes are real, and the same divided by the item's real node count
@@ -32,6 +34,10 @@ public struct ModelInput {
             ? Tensor(shape: [batch.batchSize, batch.maxNodes],
                      scalars: batch.baseStd.map { max($0 + 1e-6, config.stdFloor) })
             : nil
+        plugIn = config.plugInDelta
+            ? Tensor(shape: [batch.batchSize, batch.maxNodes],
+                     scalars: batch.intMean.indices.map { (batch.intMean[$0] - batch.query[$0]) * batch.nodeMask[$0] })
+            : nil
         let (b, n) = (batch.batchSize, batch.maxNodes)
         if config.pairContext {
             let f = PairFeatures.width(config.pairFeatures)
@@ -46,8 +52,11 @@ public struct ModelInput {
         }
     }
 
-    /// A delta head's output [B, N] in data units.
-    func delta(_ head: Tensor) -> Tensor { deltaScale.map { head * $0 } ?? head }
+    /// A delta head's output [B, N] in data units, added to the plug-in delta when the model has it.
+    func delta(_ head: Tensor) -> Tensor {
+        let scaled = deltaScale.map { head * $0 } ?? head
+        return plugIn.map { scaled + $0 } ?? scaled
+    }
 }
 
 public struct ModelOutput {

@@ -61,6 +61,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// `PairFeatures.latest` (its data stream then computes the statistics); the struct keeps 1 so
     /// code that builds configs by hand is unchanged.
     public var pairFeatures = 1
+    /// The delta heads predict a correction to the plug-in delta (the regime's mean minus the
+    /// query row, `Baselines.plugInDelta`, Bayes-optimal for a hard intervention with fresh
+    /// noise): delta = plug-in + head. A head that must rebuild that difference from its tokens
+    /// stayed 15% above the plug-in's MSE after the main job (docs/studies/plug-in-delta.md).
+    /// `pfn-train train` turns it on; false (and configs written before the field) = the head
+    /// alone, as the notebook.
+    public var plugInDelta = false
 
     public init(variant: Variant) { self.variant = variant }
 
@@ -83,7 +90,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
         case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias, standardizedDelta
-        case pairContext, pairHidden, pairFeatures
+        case pairContext, pairHidden, pairFeatures, plugInDelta
     }
 
     public init(from decoder: Decoder) throws {
@@ -107,6 +114,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         pairContext = try c.decodeIfPresent(Bool.self, forKey: .pairContext) ?? false
         pairHidden = try c.decodeIfPresent(Int.self, forKey: .pairHidden) ?? pairHidden
         pairFeatures = try c.decodeIfPresent(Int.self, forKey: .pairFeatures) ?? 1
+        plugInDelta = try c.decodeIfPresent(Bool.self, forKey: .plugInDelta) ?? false
     }
 
     /// A message naming the first invalid field, or nil.

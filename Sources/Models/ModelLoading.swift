@@ -127,12 +127,13 @@ private struct StoredTrainingData: Decodable {
 extension ModelLoading {
     /// Rows per regime the pair context's statistics should read for this model: a model with
     /// version-2 pair features trained on the mixed stream saw contexts of
-    /// `prior.contextRowsPerRegime` rows per regime, and its t-statistics and row counts grow
+    /// `prior.contextRowsPerRegime` rows per regime (up to `contextRowsMax` when the stream varies
+    /// them: then the largest it saw), and its t-statistics and row counts grow
     /// with the rows. Fed a suite's 100 rows it drifts out of what it learned (held-out n20 of
     /// the main job at step 1500: AUROC 0.758 with all rows, 0.822 with 5, as trained;
     /// docs/studies/pair-features.md). nil: every row (other models, sequential-stream training).
     public static func trainingContextRows(model: ModelConfig, prior: PriorConfig, stream: StreamMode) -> Int? {
-        model.pairContext && model.pairFeatures >= 2 && stream == .mixed ? prior.contextRowsPerRegime : nil
+        model.pairContext && model.pairFeatures >= 2 && stream == .mixed ? prior.contextRowsMax ?? prior.contextRowsPerRegime : nil
     }
 
     /// `trainingContextRows` from a checkpoint's stored run config (nil without one).

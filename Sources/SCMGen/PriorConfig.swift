@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Every knob of the SCM prior. Defaults are the ones the seed notebook trains with
 /// (`CausalDataset` calling `SCMGenerator.generate_pipeline` in `seed-notebook-causal-pfn.md`:
@@ -29,6 +30,11 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     /// stream fast (at N = 50 a batch with 10 takes ~120 ms on one core, about half a
     /// training step); the context pools each target's rows over its values.
     public var contextRowsPerRegime = 5
+    /// When set, each item's context has its own row count per regime, log-uniform over
+    /// [contextRowsPerRegime, contextRowsMax], so a model meets both the stream's small
+    /// contexts and a real dataset's large ones (a suite has 100 rows per regime) and can read
+    /// every row at inference. nil = always `contextRowsPerRegime` (configs before the field).
+    public var contextRowsMax: Int? = nil
     /// Edge functions drawn uniformly from this subset (all ten in the seed).
     public var edgeFunctions: [EdgeFunction] = EdgeFunction.allCases
     public var deltaMode: DeltaMode = .interventional
@@ -41,6 +47,16 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     /// Number of intervened nodes in a graph of `n` nodes: ceil(n · fraction) as the seed.
     public func targetCount(nodes n: Int) -> Int {
         min(n, Int((Double(n) * interventionFraction).rounded(.up)))
+    }
+
+    /// Rows per regime of one item's context: `contextRowsPerRegime`, or with `contextRowsMax`
+    /// a log-uniform draw over [contextRowsPerRegime, contextRowsMax] (one number from `rng`;
+    /// none without it, so fixed-size streams are unchanged).
+    public func contextRows(rng: inout Xoshiro256) -> Int {
+        guard let hi = contextRowsMax, hi > contextRowsPerRegime else { return contextRowsPerRegime }
+        let lo = Double(contextRowsPerRegime)
+        let x = exp(log(lo) + rng.nextDouble() * (log(Double(hi) + 1) - log(lo)))
+        return min(hi, max(contextRowsPerRegime, Int(x)))
     }
 
     /// The edge probability used for a graph of `n` nodes.
@@ -74,6 +90,9 @@ public struct PriorConfig: Codable, Equatable, Sendable {
         if contextRowsPerRegime < 1 {
             try fail("contextRowsPerRegime is \(contextRowsPerRegime); it must be at least 1")
         }
+        if let m = contextRowsMax, m < contextRowsPerRegime {
+            try fail("contextRowsMax (\(m)) is below contextRowsPerRegime (\(contextRowsPerRegime)); raise it or drop it")
+        }
         if edgeFunctions.isEmpty { try fail("edgeFunctions is empty; enable at least one edge function") }
         if Set(edgeFunctions).count != edgeFunctions.count { try fail("edgeFunctions lists a function twice") }
     }
@@ -81,7 +100,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case nodesMin, nodesMax, edgeProb, expectedParents, noiseScale, interventionFraction,
              interventionValues, interventionRange, observationalSamples, samplesPerRegime,
-             contextRowsPerRegime, edgeFunctions, deltaMode
+             contextRowsPerRegime, contextRowsMax, edgeFunctions, deltaMode
     }
 
     public init(from decoder: Decoder) throws {
@@ -98,6 +117,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
         observationalSamples = try c.decodeIfPresent(Int.self, forKey: .observationalSamples) ?? d.observationalSamples
         samplesPerRegime = try c.decodeIfPresent(Int.self, forKey: .samplesPerRegime) ?? d.samplesPerRegime
         contextRowsPerRegime = try c.decodeIfPresent(Int.self, forKey: .contextRowsPerRegime) ?? d.contextRowsPerRegime
+        contextRowsMax = try c.decodeIfPresent(Int.self, forKey: .contextRowsMax)
         edgeFunctions = try c.decodeIfPresent([EdgeFunction].self, forKey: .edgeFunctions) ?? d.edgeFunctions
         deltaMode = try c.decodeIfPresent(DeltaMode.self, forKey: .deltaMode) ?? d.deltaMode
     }

@@ -75,7 +75,7 @@ extension SCMDataset {
 
     /// `sampleOneRegime` plus the context a `RegimeContext` needs, at the seed's design:
     /// ceil(N · fraction) distinct targets, each set to each value with
-    /// `contextRowsPerRegime` rows (regimes 1...), and regime 0 — the item's, with
+    /// `config.contextRows` rows (regimes 1...), and regime 0 — the item's, with
     /// `samplesPerRegime` rows — on a target drawn uniformly from that set (so still
     /// uniform over the nodes). The context leaves regime 0 out: in a suite the rows of a
     /// target are pooled over its values, and here they are too.
@@ -85,7 +85,7 @@ extension SCMDataset {
         let target = targets[rng.nextInt(targets.count)]
         let v = rng.nextInt(config.regimesPerTarget)
         gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
-        gen.addEveryValue(of: targets, rows: config.contextRowsPerRegime, rng: &rng)
+        gen.addEveryValue(of: targets, rows: config.contextRows(rng: &rng), rng: &rng)
         return gen.dataset()
     }
 }

@@ -31,8 +31,13 @@ struct ModelOptions: ParsableArguments {
     var pairContext: Bool?
     @Option(help: "Pair features the pair context reads: 2 (default: 31 per pair, the 8 of version 1 + node stds, per-regime t-statistics, partial, rank and distance correlations) or 1 (8 per pair, models before 0.3): docs/studies/pair-features.md.")
     var pairFeatures: Int?
-    @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5).")
+    @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5); with --context-rows-max the smallest.")
     var contextRows: Int?
+    @Option(help: "With the pair context and the mixed stream: each item's context gets a log-uniform row count per (target, value) in [--context-rows, this], so the model can read all of a dataset's rows (default 0: always --context-rows).")
+    var contextRowsMax: Int?
+    @Flag(inversion: .prefixedNo,
+          help: "Delta heads predict a correction to the plug-in delta (regime mean − query row), delta = plug-in + head (default on; --no-plug-in-delta: the head alone, as the notebook).")
+    var plugInDelta: Bool?
     @Option(help: "C: Gumbel temperature at the start (default 1).")
     var tauStart: Float?
     @Option(help: "C: Gumbel temperature at the end of annealing (default = --tau-start).")
@@ -48,6 +53,7 @@ struct ModelOptions: ParsableArguments {
             if let v, !(v.isFinite && v >= 0) { throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (0 turns it off)") }
         }
         if let v = dropout, !(v >= 0 && v < 1) { throw ValidationError("--dropout is \(v); it must lie in [0, 1)") }
+        if let v = contextRowsMax, v < 0 { throw ValidationError("--context-rows-max is \(v); it must be 0 (fixed --context-rows) or at least --context-rows") }
         if let v = tauAnneal, v < 0 { throw ValidationError("--tau-anneal is \(v); it must be 0 or positive") }
     }
 
@@ -69,7 +75,10 @@ struct ModelOptions: ParsableArguments {
         if let v = featureClip { c.featureClip = v }
         if rawDelta { c.standardizedDelta = false }
         if let v = pairContext { c.pairContext = v }
+        // The notebook's models (--no-pair-context) keep the notebook's delta heads unless asked.
+        if pairContext == false && plugInDelta == nil { c.plugInDelta = false }
         if let v = pairFeatures { c.pairFeatures = v }
+        if let v = plugInDelta { c.plugInDelta = v }
         if let problem = c.validationError() ?? c.sizeProblem() { throw ValidationError(problem) }
     }
 
@@ -85,5 +94,8 @@ struct ModelOptions: ParsableArguments {
 
     func apply(to prior: inout PriorConfig) {
         if let v = contextRows { prior.contextRowsPerRegime = v }
+        if let v = contextRowsMax { prior.contextRowsMax = v == 0 ? nil : v }
+        // A default maximum below a larger --context-rows gives way; a given one is validated.
+        if contextRowsMax == nil, let m = prior.contextRowsMax, m < prior.contextRowsPerRegime { prior.contextRowsMax = nil }
     }
 }

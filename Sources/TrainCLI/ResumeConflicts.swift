@@ -57,6 +57,7 @@ struct ResumableField {
         .init("--no-node-embedding", \.model.nodeEmbedding), .init("--std-floor", \.model.stdFloor),
         .init("--feature-clip", \.model.featureClip), .init("--raw-delta", \.model.standardizedDelta),
         .init("--pair-context", \.model.pairContext), .init("--pair-features", \.model.pairFeatures),
+        .init("--plug-in-delta", \.model.plugInDelta),
         .init("--loss", \.loss.acyclicity.rawValue), .init("--delta-weight", \.loss.deltaWeight), .init("--dag-weight", \.loss.dagWeight),
         .init("--acyclicity-weight", \.loss.acyclicityWeight), .init("--sparsity-weight", \.loss.sparsityWeight),
         .init("--acyclicity-warmup", \.loss.acyclicityWarmup),
@@ -65,7 +66,8 @@ struct ResumableField {
         .init("--intervention-fraction", \.prior.interventionFraction),
         .init("--intervention-values", \.prior.interventionValues), .init("--intervention-range", \.prior.interventionRange),
         .init("--observational-samples", \.prior.observationalSamples), .init("--samples-per-regime", \.prior.samplesPerRegime),
-        .init("--context-rows", \.prior.contextRowsPerRegime), .init("--edge-functions", \.prior.edgeFunctions),
+        .init("--context-rows", \.prior.contextRowsPerRegime),
+        .init("--context-rows-max", \.prior.contextRowsMax), .init("--edge-functions", \.prior.edgeFunctions),
         .init("--delta-mode", \.prior.deltaMode.rawValue),
     ]
 }

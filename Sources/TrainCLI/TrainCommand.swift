@@ -64,9 +64,11 @@ struct TrainCommand: ParsableCommand {
         var model = ModelConfig(variant: variant)
         model.pairContext = true
         model.pairFeatures = PairFeatures.latest
+        model.plugInDelta = true
+        let prior = PriorConfig()
         var train = TrainConfig()
         train.precision = .bfloat16  // --precision auto (the default) replaces it in freshRunConfig()
-        return RunConfig(model: model, train: train)
+        return RunConfig(model: model, train: train, prior: prior)
     }
 
     /// The run's config (a fresh run): the CLI's defaults, then `--config`, then the options given.
@@ -215,14 +217,16 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("--pair-lr-scale applies only to models with the pair context; drop it or --no-pair-context")
         }
         // Both shape the pair context alone: without it they would be silently ignored.
-        for (flag, given) in [("--pair-features", modelOptions.pairFeatures != nil), ("--context-rows", modelOptions.contextRows != nil)]
+        for (flag, given) in [("--pair-features", modelOptions.pairFeatures != nil), ("--context-rows", modelOptions.contextRows != nil),
+                              ("--context-rows-max", modelOptions.contextRowsMax != nil)]
         where given && !config.model.pairContext {
             throw CLIError(modelOptions.pairContext == false
                 ? "\(flag) sets up the pair context, but --no-pair-context turns it off; drop one of the two"
                 : "\(flag) sets up the pair context, but this run's config has none; drop \(flag) (or add --pair-context to a fresh run)")
         }
-        if modelOptions.contextRows != nil && !(config.model.pairContext && config.train.stream == .mixed) {
-            throw CLIError("--context-rows applies only to the pair context on the mixed stream (the sequential stream takes the context from each dataset's own regimes); drop it")
+        if let flag = modelOptions.contextRows != nil ? "--context-rows" : modelOptions.contextRowsMax != nil ? "--context-rows-max" : nil,
+           !(config.model.pairContext && config.train.stream == .mixed) {
+            throw CLIError("\(flag) applies only to the pair context on the mixed stream (the sequential stream takes the context from each dataset's own regimes); drop it")
         }
     }
 }

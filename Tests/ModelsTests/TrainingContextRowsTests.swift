@@ -12,6 +12,9 @@ final class TrainingContextRowsTests: XCTestCase {
         prior.contextRowsPerRegime = 7
         XCTAssertEqual(ModelLoading.trainingContextRows(model: m, prior: prior, stream: .mixed), 7)
         XCTAssertNil(ModelLoading.trainingContextRows(model: m, prior: prior, stream: .sequential), "sequential contexts are whole regimes")
+        prior.contextRowsMax = 60
+        XCTAssertEqual(ModelLoading.trainingContextRows(model: m, prior: prior, stream: .mixed), 60, "contexts of varying size: the largest")
+        prior.contextRowsMax = nil
         m.pairFeatures = 1
         XCTAssertNil(ModelLoading.trainingContextRows(model: m, prior: prior, stream: .mixed))
         (m.pairContext, m.pairFeatures) = (false, 2)
@@ -23,6 +26,8 @@ final class TrainingContextRowsTests: XCTestCase {
         XCTAssertEqual(ModelLoading.trainingContextRows(
             #"{"model": {"variant": "A", "pairContext": true, "pairFeatures": 2}, "prior": {"contextRowsPerRegime": 20}, "train": {"stream": "mixed"}}"#), 20)
         XCTAssertNil(ModelLoading.trainingContextRows(#"{"model": {"variant": "C", "pairContext": true}}"#), "written before v2: version 1")
+        XCTAssertEqual(ModelLoading.trainingContextRows(
+            #"{"model": {"variant": "C", "pairContext": true, "pairFeatures": 2}, "prior": {"contextRowsMax": 100}}"#), 100)
         XCTAssertNil(ModelLoading.trainingContextRows(nil))
         XCTAssertNil(ModelLoading.trainingContextRows("not json"))
     }

@@ -30,6 +30,24 @@ final class OptionParsingTests: XCTestCase {
         XCTAssertEqual(c.train.precision, .bfloat16)
         XCTAssertEqual(c.train.lr, 1e-4)
         XCTAssertEqual(c.loss, LossConfig())
+        XCTAssertTrue(c.model.plugInDelta)
+        XCTAssertEqual(c.prior.contextRowsPerRegime, 5)
+        XCTAssertNil(c.prior.contextRowsMax)
+    }
+
+    /// The notebook's models (--no-pair-context) keep the notebook's delta heads unless the
+    /// plug-in is asked for; --context-rows-max 0 fixes the context size; a --context-rows above
+    /// the default maximum moves the range away, above a given one it is an error.
+    func testPlugInDeltaAndContextRowDefaultsFollowThePairContext() throws {
+        XCTAssertFalse(try TrainCommand.parse(["--no-pair-context"]).runConfig().model.plugInDelta)
+        XCTAssertTrue(try TrainCommand.parse(["--no-pair-context", "--plug-in-delta"]).runConfig().model.plugInDelta)
+        XCTAssertFalse(try TrainCommand.parse(["--no-plug-in-delta"]).runConfig().model.plugInDelta)
+        XCTAssertNil(try TrainCommand.parse(["--context-rows-max", "0"]).runConfig().prior.contextRowsMax)
+        XCTAssertNil(try TrainCommand.parse(["--context-rows", "200"]).runConfig().prior.contextRowsMax)
+        XCTAssertEqual(try TrainCommand.parse(["--context-rows-max", "100"]).runConfig().prior.contextRowsMax, 100)
+        let c = try TrainCommand.parse(["--context-rows", "10", "--context-rows-max", "40"]).runConfig().prior
+        XCTAssertEqual([c.contextRowsPerRegime, c.contextRowsMax], [10, 40])
+        XCTAssertThrowsError(try TrainCommand.parse(["--context-rows", "10", "--context-rows-max", "8"]).runConfig().prior.validate())
     }
 
     func testListOptionsTakeCommaSeparatedValues() throws {
@@ -53,6 +71,8 @@ final class OptionParsingTests: XCTestCase {
         XCTAssertNoThrow(try TrainCommand.parse(["--eval-suite", "n10", "--eval-every", "5"]))
         XCTAssertThrowsError(try TrainCommand.parse(["--stream", "sequential", "--context-rows", "3"]), "--context-rows off the mixed stream")
         XCTAssertThrowsError(try SampleCommand.parse(["--context-rows", "3"]), "--context-rows in sample")
+        XCTAssertThrowsError(try TrainCommand.parse(["--stream", "sequential", "--context-rows-max", "30"]), "--context-rows-max off the mixed stream")
+        XCTAssertThrowsError(try TrainCommand.parse(["--no-pair-context", "--context-rows-max", "30"]), "--context-rows-max without the pair context")
     }
 
     /// `--lr 0.0001` is the default, but given on resume it is given: against a run trained at
