@@ -2,9 +2,12 @@ import ArgumentParser
 import Foundation
 import Models
 import NN
+import Randomness
+import SCMGen
+import Training
 
 /// `--precision`: a fixed precision, or `auto` (the default of new runs), which times both on
-/// the model's own products at start-up and keeps the faster (`MatmulCalibration`). Which wins
+/// the model's own training step at start-up and keeps the faster (`MatmulCalibration`). Which wins
 /// depends on the CPU: bf16 on AMD Zen 4, fp32 (OpenBLAS SkylakeX) on an Intel Xeon with
 /// AVX-512 BF16. The config stores the concrete choice, so a resumed run keeps it.
 enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
@@ -30,22 +33,38 @@ enum PrecisionCalibration {
         return shapes
     }
 
-    /// Times fp32 against bf16 on `model`'s products (3 passes each after a warm-up; a few
-    /// hundred ms for the default model). When no product is large enough for the bf16
-    /// kernel, both would run the same fp32 code: fp32, untimed.
-    static func run(_ model: ModelConfig, batch: Int) -> (choice: MatmulPrecision, summary: String) {
-        let shapes = shapes(model, batch: batch)
-        guard shapes.contains(where: { $0.m * $0.n * $0.k >= MatmulPrecision.bfloat16MinimumMultiplyAdds }) else {
+    /// Times fp32 against bf16 on whole training steps of the run's model — forward, loss,
+    /// backward on one batch of its own stream (2 passes each after a warm-up: about 6 steps,
+    /// 1–4 s for the default model). Timing the products alone mispredicted: it chose bf16 for
+    /// A and E without the pair context on an Intel Xeon, where their steps are 7–17% faster
+    /// in fp32 (`bench train`). When no product is large enough for the bf16 kernel, both would
+    /// run the same fp32 code: fp32, untimed.
+    static func run(_ config: RunConfig) throws -> (choice: MatmulPrecision, summary: String) {
+        guard shapes(config.model, batch: config.train.batch).contains(where: {
+            $0.m * $0.n * $0.k >= MatmulPrecision.bfloat16MinimumMultiplyAdds
+        }) else {
             return (.float32, "precision auto: fp32 (no product of this model is large enough for the bf16 kernel)")
         }
-        let calibration = MatmulCalibration(shapes: shapes, passes: 3, nanoseconds: monotonicNanoseconds)
+        let model = makeModel(config.model, seed: config.train.seed)
+        var stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
+                                     mode: config.train.stream, context: config.model.pairContext,
+                                     pairStatistics: config.model.pairFeatures >= 2)
+        let batch = stream.next()
+        let input = ModelInput(batch, config: config.model)
+        let ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout(rank: 0)))
+        let calibration = MatmulCalibration(passes: 2, nanoseconds: monotonicNanoseconds, unit: "training step") {
+            let terms = causalLoss(model(input, ctx), batch, config: config.loss,
+                                   acyclicityWeight: config.loss.acyclicityWeight(atStep: 1))
+            terms.total.backward()
+            terms.total.releaseGraph()
+        }
         return (calibration.choice, calibration.summary)
     }
 
-    /// `choice` as given, or calibrated on `model` when `auto` (with the summary line).
-    static func resolve(_ choice: PrecisionChoice, _ model: ModelConfig, batch: Int) -> (choice: MatmulPrecision, summary: String?) {
+    /// `choice` as given, or calibrated on `config`'s training step when `auto` (with the summary line).
+    static func resolve(_ choice: PrecisionChoice, _ config: RunConfig) throws -> (choice: MatmulPrecision, summary: String?) {
         if let p = choice.fixed { return (p, nil) }
-        let (p, summary) = run(model, batch: batch)
+        let (p, summary) = try run(config)
         return (p, summary)
     }
 }

@@ -93,12 +93,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// A new run's config with `--precision auto` resolved: both precisions timed on the
-    /// model's products at the run's thread count, the faster stored, one line printed.
+    /// model's training step at the run's thread count, the faster stored, one line printed.
     func freshRunConfig() throws -> RunConfig {
         var config = try runConfig()
         // A --config file's precision stands unless --precision is given.
         if optimisation.precision == .auto || (optimisation.precision == nil && self.config == nil) {
-            let (choice, summary) = PrecisionCalibration.run(config.model, batch: config.train.batch)
+            let (choice, summary) = try PrecisionCalibration.run(config)
             config.train.precision = choice
             config.train.precisionCalibration = summary
             print(summary)

@@ -38,4 +38,20 @@ final class MatmulCalibrationTests: XCTestCase {
         }
         XCTAssertEqual(cal.choice, .float32)
     }
+
+    /// The step form times the caller's own pass (a training step in `pfn-train`): a warm-up
+    /// and `passes` timed calls per candidate, each under that candidate's precision.
+    func testAPassClosureIsTimedUnderEachCandidate() throws {
+        try XCTSkipUnless(MatmulPrecision.bfloat16Supported, "no AVX-512 BF16: nothing is timed")
+        var now: UInt64 = 0
+        var calls: [MatmulPrecision] = []
+        let cal = MatmulCalibration(passes: 2, nanoseconds: { now }, unit: "training step") {
+            calls.append(MatmulPrecision.current)
+            now += MatmulPrecision.current == .bfloat16 ? 3_000_000 : 2_000_000  // fp32 faster
+        }
+        XCTAssertEqual(calls, [.float32, .float32, .float32, .bfloat16, .bfloat16, .bfloat16])
+        XCTAssertEqual(cal.choice, .float32)
+        XCTAssertEqual(cal.milliseconds, [.float32: 2, .bfloat16: 3])
+        XCTAssertEqual(cal.summary, "precision auto: fp32 (fp32 2.0 ms, bf16 3.0 ms per training step)")
+    }
 }

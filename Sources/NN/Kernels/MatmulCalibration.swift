@@ -29,33 +29,48 @@ public struct MatmulCalibration: Sendable {
     public static let bf16Margin = 0.9
     /// Milliseconds per pass over all shapes, per candidate timed (the best of the passes).
     public let milliseconds: [MatmulPrecision: Double]
+    /// What one timed pass is ("training step", "pass over the model's products").
+    public let unit: String
 
     /// Times `passes` passes over `shapes` per candidate (after one untimed warm-up pass)
     /// and keeps each candidate's fastest pass. Without AVX-512 BF16 there is nothing to
     /// compare and nothing is timed: float32. Leaves `MatmulPrecision.current` as it found it.
     public init(shapes: [GemmShape], passes: Int = 3, nanoseconds: () -> UInt64) {
-        guard MatmulPrecision.bfloat16Supported, !shapes.isEmpty else {
-            choice = .float32
-            milliseconds = [:]
-            return
-        }
         let operands = shapes.map { s in
             (s, Tensor(shape: [s.m * s.k], scalars: (0..<s.m * s.k).map { Float(($0 % 13) - 6) * 0.1 }),
              Tensor(shape: [s.k * s.n], scalars: (0..<s.k * s.n).map { Float(($0 % 7) - 3) * 0.1 }),
              Tensor(zeros: [s.m * s.n]))
+        }
+        self.init(passes: shapes.isEmpty ? 0 : passes, nanoseconds: nanoseconds, unit: "pass over the model's products") {
+            for (s, a, b, c) in operands {
+                gemmNoGraph(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a: a, b: b, into: c)
+            }
+        }
+    }
+
+    /// Times `passes` calls of `pass` per candidate (after one untimed warm-up call), keeping
+    /// each candidate's fastest — `pass` may be a whole training step's forward and backward,
+    /// which ranks the candidates as training will feel them (products alone do not: their
+    /// fp32/bf16 ratio mispredicted whole steps of models A and E on an Intel Xeon).
+    /// `unit` names what one pass is, for `summary`. No AVX-512 BF16 or `passes` 0: float32,
+    /// untimed. Leaves `MatmulPrecision.current` as it found it.
+    public init(passes: Int, nanoseconds: () -> UInt64, unit: String = "pass", pass: () throws -> Void) rethrows {
+        self.unit = unit
+        guard MatmulPrecision.bfloat16Supported, passes > 0 else {
+            choice = .float32
+            milliseconds = [:]
+            return
         }
         let saved = MatmulPrecision.current
         defer { MatmulPrecision.set(saved) }
         var best: [MatmulPrecision: Double] = [:]
         for candidate in [MatmulPrecision.float32, .bfloat16] {
             MatmulPrecision.set(candidate)
-            for pass in 0...max(passes, 1) {
+            for i in 0...passes {
                 let t0 = nanoseconds()
-                for (s, a, b, c) in operands {
-                    gemmNoGraph(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a: a, b: b, into: c)
-                }
+                try pass()
                 let ms = Double(nanoseconds() &- t0) / 1e6
-                if pass > 0 { best[candidate] = min(best[candidate] ?? .infinity, ms) }
+                if i > 0 { best[candidate] = min(best[candidate] ?? .infinity, ms) }
             }
         }
         milliseconds = best
@@ -70,6 +85,6 @@ public struct MatmulCalibration: Sendable {
             return "precision auto: \(choice.rawValue) (no AVX-512 BF16 on this CPU)"
         }
         func ms(_ x: Double) -> String { String(Double((x * 100).rounded()) / 100) }
-        return "precision auto: \(choice.rawValue) (fp32 \(ms(f)) ms, bf16 \(ms(b)) ms per pass over the model's products)"
+        return "precision auto: \(choice.rawValue) (fp32 \(ms(f)) ms, bf16 \(ms(b)) ms per \(unit))"
     }
 }

@@ -17,17 +17,18 @@ struct BenchSingle {
         let c = command
         let (v, n, t) = (c.variantList[0], c.nodeList[0], c.threadList[0])
         Threads.setCount(t)
-        let (precision, calibration) = PrecisionCalibration.resolve(c.precision, c.modelConfig(v, nodes: n), batch: c.batch)
-        usePrecision(precision)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
+        var train = TrainConfig()
+        (train.batch, train.seed, train.steps) = (c.batch, c.seed, c.warmup + c.steps)
+        var config = RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior)
+        let (precision, calibration) = try PrecisionCalibration.resolve(c.precision, config)
+        config.train.precision = precision
+        usePrecision(precision)
         var stream = try BatchStream(config: prior, seed: c.seed, batchSize: c.batch, mode: .mixed, context: c.pairContext,
                                      pairStatistics: c.pairFeatures >= 2)
         let data = (0..<c.batches).map { _ in stream.next() }
-
-        var train = TrainConfig()
-        (train.batch, train.seed, train.steps, train.precision) = (c.batch, c.seed, c.warmup + c.steps, precision)
-        let trainer = TrainingState(config: RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior))
+        let trainer = TrainingState(config: config)
         var i = 0
         let (stepWall, stepCPU) = try timeRepetitions(count: c.steps, warmup: c.warmup) {
             _ = try trainStep(trainer, data[i % data.count])
@@ -39,15 +40,15 @@ struct BenchSingle {
             _ = try predictor.predict(data[i % data.count])
             i += 1
         }
-        let config = trainer.config.model
-        let gflop = ModelFlops.trainingStep(config, batch: c.batch, nodes: n) / 1e9
+        let model = trainer.config.model
+        let gflop = ModelFlops.trainingStep(model, batch: c.batch, nodes: n) / 1e9
         let trainTiming = BenchReport.Timing(stepWall, stepCPU)
         return BenchReport.Result(
             variant: v.rawValue, nodes: n, threads: t, batch: c.batch, precision: MatmulPrecision.effective.rawValue,
             calibration: calibration,
             params: trainer.model.namedParameters().reduce(0) { $0 + $1.1.count },
             train: trainTiming, eval: BenchReport.Timing(evalWall, evalCPU), peakRSSMB: peakRSSMegabytes(),
-            gflop: gflop, evalGflop: ModelFlops.forward(config, batch: c.batch, nodes: n) / 1e9,
+            gflop: gflop, evalGflop: ModelFlops.forward(model, batch: c.batch, nodes: n) / 1e9,
             expmGflop: ModelFlops.matrixExponentials(batch: c.batch, nodes: n) / 1e9,
             gflops: gflop / (trainTiming.medianMs / 1e3), sgemmFraction: 0)
     }

@@ -75,8 +75,7 @@ struct Train: ParsableCommand {
         let command = try TrainCommand.parse(["--model", v.rawValue, "--steps", "\(warmup + steps)"] + trainOptions)
         Threads.setCount(command.threads)
         var config = try command.runConfig()
-        let (precision, calibration) = PrecisionCalibration.resolve(command.optimisation.precision ?? .auto, config.model,
-                                                                    batch: config.train.batch)
+        let (precision, calibration) = try PrecisionCalibration.resolve(command.optimisation.precision ?? .auto, config)
         config.train.precision = precision
         usePrecision(precision)
         defer { MatmulPrecision.set(.float32) }
