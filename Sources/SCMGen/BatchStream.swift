@@ -138,7 +138,7 @@ public struct BatchStream {
                 nodeCounts[item] = n
                 guard mine.contains(item) else { continue }
                 let s = DatasetSummary(d, contextRegimes: 1..<d.regimeCount, withContext: context,
-                                       pairStatistics: pairStatistics)
+                                       pairStatistics: pairStatistics, itemRegimes: 0..<1)
                 parts.append((d, s.base, s.regimes[0], s.context, Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
             }
         }
