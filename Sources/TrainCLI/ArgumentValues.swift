@@ -38,7 +38,7 @@ extension EdgeFunction: ExpressibleByArgument {
 
 /// `--loss`: the loss's starting point, before the weight options.
 enum LossPreset: String, CaseIterable, ExpressibleByArgument {
-    /// Acyclicity without the diagonal, divided by N, warmed up.
+    /// Acyclicity without the diagonal, divided by N, warmed up; the delta Huber in std units.
     case `default`
     /// The seed notebook's exact loss (`seed` is accepted too, as configs and scripts from
     /// before the rename say; it sat confusingly next to `--seed`).
@@ -48,7 +48,7 @@ enum LossPreset: String, CaseIterable, ExpressibleByArgument {
         self.init(rawValue: argument == "seed" ? "notebook" : argument)
     }
 
-    var config: LossConfig { self == .notebook ? .seed : LossConfig() }
+    var config: LossConfig { self == .notebook ? .seed : .standard }
 }
 
 /// A list option given as one comma-separated value (`--nodes 20,50,100`), parsed element by

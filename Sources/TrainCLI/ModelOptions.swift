@@ -33,7 +33,7 @@ struct ModelOptions: ParsableArguments {
     var pairFeatures: Int?
     @Option(help: "With the pair context and the mixed stream: rows per (target, value) the stream simulates for each item's context (default 5); with --context-rows-max the smallest.")
     var contextRows: Int?
-    @Option(help: "With the pair context and the mixed stream: each item's context gets a log-uniform row count per (target, value) in [--context-rows, this], so the model can read all of a dataset's rows (default 0: always --context-rows).")
+    @Option(help: "With the pair context and the mixed stream: each item's context gets a log-uniform row count per (target, value) in [--context-rows, this], so the model can read all of a dataset's rows (default 100; 0 = always --context-rows).")
     var contextRowsMax: Int?
     @Flag(inversion: .prefixedNo,
           help: "Delta heads predict a correction to the plug-in delta (regime mean − query row), delta = plug-in + head (default on; --no-plug-in-delta: the head alone, as the notebook).")

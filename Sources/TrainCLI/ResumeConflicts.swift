@@ -60,7 +60,7 @@ struct ResumableField {
         .init("--plug-in-delta", \.model.plugInDelta),
         .init("--loss", \.loss.acyclicity.rawValue), .init("--delta-weight", \.loss.deltaWeight), .init("--dag-weight", \.loss.dagWeight),
         .init("--acyclicity-weight", \.loss.acyclicityWeight), .init("--sparsity-weight", \.loss.sparsityWeight),
-        .init("--acyclicity-warmup", \.loss.acyclicityWarmup),
+        .init("--acyclicity-warmup", \.loss.acyclicityWarmup), .init("--delta-huber-std", \.loss.deltaHuberStd),
         .init("--nodes-min", \.prior.nodesMin), .init("--nodes-max", \.prior.nodesMax), .init("--edge-prob", \.prior.edgeProb),
         .init("--expected-parents", \.prior.expectedParents), .init("--noise-scale", \.prior.noiseScale),
         .init("--intervention-fraction", \.prior.interventionFraction),

@@ -65,10 +65,11 @@ struct TrainCommand: ParsableCommand {
         model.pairContext = true
         model.pairFeatures = PairFeatures.latest
         model.plugInDelta = true
-        let prior = PriorConfig()
+        var prior = PriorConfig()
+        prior.contextRowsMax = 100
         var train = TrainConfig()
         train.precision = .bfloat16  // --precision auto (the default) replaces it in freshRunConfig()
-        return RunConfig(model: model, train: train, prior: prior)
+        return RunConfig(model: model, loss: .standard, train: train, prior: prior)
     }
 
     /// The run's config (a fresh run): the CLI's defaults, then `--config`, then the options given.

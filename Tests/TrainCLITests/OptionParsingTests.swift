@@ -29,10 +29,13 @@ final class OptionParsingTests: XCTestCase {
         XCTAssertEqual(c.model.maxNodes, 50)
         XCTAssertEqual(c.train.precision, .bfloat16)
         XCTAssertEqual(c.train.lr, 1e-4)
-        XCTAssertEqual(c.loss, LossConfig())
+        XCTAssertEqual(c.loss, .standard)
+        XCTAssertEqual(c.loss.deltaHuberStd, 3)
+        XCTAssertNil(try TrainCommand.parse(["--delta-huber-std", "0"]).runConfig().loss.deltaHuberStd)
+        XCTAssertNil(try TrainCommand.parse(["--loss", "notebook"]).runConfig().loss.deltaHuberStd)
         XCTAssertTrue(c.model.plugInDelta)
         XCTAssertEqual(c.prior.contextRowsPerRegime, 5)
-        XCTAssertNil(c.prior.contextRowsMax)
+        XCTAssertEqual(c.prior.contextRowsMax, 100)
     }
 
     /// The notebook's models (--no-pair-context) keep the notebook's delta heads unless the
