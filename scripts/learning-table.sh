@@ -1,40 +1,56 @@
 #!/usr/bin/env bash
-# Reproduces the README's learning table: trains each variant briefly on small graphs with the
-# held-out suite evaluated during training, then evaluates the final checkpoints against the
-# baselines. Usage: scripts/learning-table.sh [OUT_DIR] (env: STEPS, NODES, SUITE, VARIANTS, JOBS;
-# EXTRA: more training flags for every run, e.g. EXTRA="--pair-context --lr 1e-3"; ABLATIONS=0
-# skips the A-sequential and A-seed-loss runs).
+# The README's learning table: trains each variant (`pfn-train --model V --steps 3000`, every other
+# setting at its default) once per seed, with the held-out n20 suite evaluated every 500 steps, then
+# evaluates each final checkpoint on the suites and prints, per variant and suite, the mean ± sd across
+# the seeds beside the baselines (`pfn-train compare --across-runs`).
+# Usage: scripts/learning-table.sh [OUT_DIR]
+#   env: VARIANTS="A B C D E"  SEEDS="1 2 3"  JOBS=2 (runs at once)  THREADS=1 (per run)
+#        SUITES="n10 n20 n50"  STEPS=3000  EXTRA="" (more train options, the same for every run)
+# Runs already finished in OUT_DIR are kept; a run stopped part-way is resumed from its newest checkpoint.
+# Its runs are named V-sSEED; scripts/main-job-table.sh is this with VARIANTS=C.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="${1:-$root/out/learning}"
-steps="${STEPS:-1000}" nodes="${NODES:-10}" suite="${SUITE:-n10}" variants="${VARIANTS:-A B C D E}" jobs="${JOBS:-2}" ablations="${ABLATIONS:-1}"
-read -r -a extra <<< "${EXTRA:-}"
+out="${1:-$root/out/learning-table}"
+variants="${VARIANTS:-A B C D E}" seeds="${SEEDS:-1 2 3}" jobs="${JOBS:-2}" threads="${THREADS:-1}"
+suites="${SUITES:-n10 n20 n50}" steps="${STEPS:-3000}" extra="${EXTRA:-}"
 "$root/scripts/setup.sh"
 bin="$root/.build/release/pfn-train"
 mkdir -p "$out"
 cd "$out"
-run() {  # run NAME ARGS...
-    local name=$1; shift
-    [ -f "checkpoints/$name/final.h5" ] || "$bin" --steps "$steps" --nodes "$nodes" --threads 1 --seed 1 \
-        --eval-every $((steps / 4)) --eval-suite "$suite" --log-every 50 --checkpoint-every 0 --run-name "$name" "${extra[@]}" "$@" > "$name.out"
+run() {  # run VARIANT SEED
+    local name="$1-s$2"
+    if [ -f "checkpoints/$name/final.h5" ]; then return; fi
+    if [ -d "checkpoints/$name" ]; then
+        "$bin" --resume "checkpoints/$name" --steps "$steps" --threads "$threads" >> "$name.out" 2>&1
+    else
+        # shellcheck disable=SC2086  # EXTRA is a list of options
+        "$bin" --model "$1" --steps "$steps" --seed "$2" --threads "$threads" --eval-every 500 --eval-suite n20 \
+            --run-name "$name" $extra > "$name.out" 2>&1
+    fi
 }
-specs=()
-for v in $variants; do specs+=("$v --model $v"); done
-names="$variants"
-if [ "$ablations" = 1 ]; then
-    specs+=("A-sequential --model A --stream sequential" "A-seed-loss --model A --loss seed")
-    names="$names A-sequential A-seed-loss"
-fi
 active=0
-for spec in "${specs[@]}"; do
-    if [ "$active" -ge "$jobs" ]; then wait -n; active=$((active - 1)); fi
-    run $spec &
-    active=$((active + 1))
+for v in $variants; do
+    for s in $seeds; do
+        if [ "$active" -ge "$jobs" ]; then wait -n; active=$((active - 1)); fi
+        run "$v" "$s" &
+        active=$((active + 1))
+    done
 done
 wait
-for name in $names; do
-    "$bin" eval --checkpoint "checkpoints/$name/final.h5" --suite "$suite" --json "eval-$name.json" --markdown > "eval-$name.md"
+for v in $variants; do
+    for suite in $suites; do
+        files=()
+        for s in $seeds; do
+            "$bin" eval --checkpoint "checkpoints/$v-s$s/final.h5" --suite "$suite" --threads "$threads" \
+                --json "eval-$v-s$s-$suite.json" --markdown > "eval-$v-s$s-$suite.md"
+            files+=("eval-$v-s$s-$suite.json")
+        done
+        echo "## model $v, $suite"
+        "$bin" compare --across-runs "${files[@]}"
+        echo
+    done
 done
-"$bin" compare logs/*.json
-"$bin" plot logs/*.json --out compare.svg
-echo "tables: $out/eval-*.md; plot: $out/compare.svg"
+logs=()
+for v in $variants; do for s in $seeds; do logs+=("logs/$v-s$s.json"); done; done
+"$bin" plot "${logs[@]}" --x minutes --panels eval_shd,eval_auroc,eval_auprc --out learning-minutes.svg
+echo "per-run tables: $out/eval-*-s*-*.md; held-out curves against wall time: $out/learning-minutes.svg"
