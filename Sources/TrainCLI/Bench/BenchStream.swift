@@ -21,8 +21,10 @@ extension Bench {
         var stream: StreamMode?
         @Flag(help: "Also simulate each mixed item's regime context, what pair-context models train on. Off by default, unlike train's pair context, so the bare stream is measured too.")
         var pairContext = false
-        @Option(help: "With --pair-context: rows per (target, value) simulated for each item's context (default 5).")
+        @Option(help: "With --pair-context: rows per (target, value) simulated for each item's context (default 5); with --context-rows-max the smallest.")
         var contextRows: Int?
+        @Option(help: "With --pair-context: each item's context gets a log-uniform row count per (target, value) in [--context-rows, this] (default 100, as train; 0 = always --context-rows).")
+        var contextRowsMax: Int?
         @Option(help: "With --pair-context: the pair features the model reads, 1 or 2 (2 adds the per-pair statistics of --pair-features 2).")
         var pairFeatures = PairFeatures.latest
         @OptionGroup var prior: PriorOptions
@@ -32,20 +34,27 @@ extension Bench {
             guard PairFeatures.versions.contains(pairFeatures) else {
                 throw ValidationError("--pair-features is \(pairFeatures); it must be 1 or 2")
             }
-            if contextRows != nil && !pairContext {
-                throw ValidationError("--context-rows applies only with --pair-context; add it or drop --context-rows")
+            for (flag, given) in [("--context-rows", contextRows != nil), ("--context-rows-max", contextRowsMax != nil)] where given && !pairContext {
+                throw ValidationError("\(flag) applies only with --pair-context; add it or drop \(flag)")
             }
         }
 
         func run() throws {
             var config = try prior.config()
             if let v = contextRows { config.contextRowsPerRegime = v }
+            if let m = contextRowsMax {
+                config.contextRowsMax = m == 0 ? nil : m
+            } else if let m = TrainCommand.defaults(.C).prior.contextRowsMax, m >= config.contextRowsPerRegime {
+                config.contextRowsMax = m  // train's default range, unless --context-rows lies above it
+            }
+            try config.validate()
             for mode in stream.map({ [$0] }) ?? [.sequential, .mixed] {
                 var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext,
                                         pairStatistics: pairFeatures >= 2)
                 let (count, elapsed) = streamRate(&s, seconds: seconds)
                 let rate = Double(count) / elapsed
-                print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context" : ""), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batch): "
+                let rows = config.contextRowsMax.map { "\(config.contextRowsPerRegime)-\($0)" } ?? "\(config.contextRowsPerRegime)"
+                print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context (\(rows) rows per regime)" : ""), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batch): "
                     + String(format: "%.1f batches/s (%.2f ms/batch, %d batches in %.1f s)", rate, 1000 / rate, count, elapsed))
             }
         }
