@@ -45,6 +45,8 @@ public struct EvaluationReport: Codable, Sendable {
     public var queryRowsPerRegime: Int
     /// Rows per regime the pair context's statistics read; nil (absent) = all.
     public var contextRowsPerRegime: Int?
+    /// true when the model's thresholded graphs were made DAGs (`eval --acyclic`); absent otherwise.
+    public var acyclic: Bool?
     public var aggregation: String
     /// True when the suite has no `adjacency`: only delta metrics were computed.
     public var graphMetricsSkipped: Bool
@@ -66,7 +68,7 @@ public struct EvaluationReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, formatVersion = "format_version", checkpoint, step, suite,
              datasetCount = "dataset_count", queryRowsPerRegime = "query_rows_per_regime",
-             contextRowsPerRegime = "context_rows_per_regime",
+             contextRowsPerRegime = "context_rows_per_regime", acyclic,
              aggregation, graphMetricsSkipped = "graph_metrics_skipped", methods, datasets
     }
 

@@ -19,6 +19,9 @@ public struct EvaluatorOptions: Sendable {
     /// Rows per regime the pair context's statistics read (nil: all); the item's own regime
     /// statistics and the baselines always use every row.
     public var contextRowsPerRegime: Int? = nil
+    /// The model's thresholded graph is made a DAG (`greedyAcyclicEdges`) before its graph
+    /// metrics; the probabilities, and so AUROC/AUPRC, are unchanged.
+    public var acyclic = false
     public init() {}
 }
 
@@ -111,7 +114,8 @@ public struct Evaluator {
         var graph: [String: GraphMetrics] = [:]
         if let a = d.adjacency {
             var rng = Xoshiro256(seed: options.baselineSeed, stream: UInt64(index))
-            graph["model"] = GraphMetrics(probabilities: p.edgeProbability, adjacency: a, nodeCount: n, threshold: options.threshold)
+            graph["model"] = GraphMetrics(probabilities: p.edgeProbability, adjacency: a, nodeCount: n, threshold: options.threshold,
+                                          acyclic: options.acyclic)
             graph["empty graph"] = GraphMetrics(probabilities: Baselines.emptyGraph(nodeCount: n), adjacency: a,
                                                 nodeCount: n, threshold: options.threshold)
             graph["random graph"] = GraphMetrics(probabilities: Baselines.randomGraph(trueAdjacency: a, nodeCount: n, rng: &rng),
@@ -165,6 +169,7 @@ public struct Evaluator {
                                       methods: methods)
         report.datasets = perDataset
         report.contextRowsPerRegime = options.contextRowsPerRegime
+        report.acyclic = options.acyclic ? true : nil
         return report
     }
 }

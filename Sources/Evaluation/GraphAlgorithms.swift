@@ -35,3 +35,27 @@ public func descendantMatrix(_ adjacency: [UInt8], nodeCount n: Int) -> [Bool] {
     }
     return reach
 }
+
+/// The thresholded graph made a DAG greedily: the off-diagonal edges with p > threshold, added
+/// in order of decreasing probability (ties by index), each skipped when the graph already has a
+/// path from its child to its parent. A thresholded graph without a cycle comes back unchanged.
+public func greedyAcyclicEdges(_ probabilities: [Float], nodeCount n: Int, threshold: Float) -> [Bool] {
+    precondition(probabilities.count == n * n, "probabilities must be [N, N]")
+    let candidates = (0..<(n * n)).filter { $0 / n != $0 % n && probabilities[$0] > threshold }
+        .sorted { (probabilities[$0], -$0) > (probabilities[$1], -$1) }
+    var edges = [Bool](repeating: false, count: n * n)  // [N, N]
+    func reaches(_ from: Int, _ to: Int) -> Bool {
+        var seen = [Bool](repeating: false, count: n), stack = [from]
+        seen[from] = true
+        while let i = stack.popLast() {
+            if i == to { return true }
+            for j in 0..<n where edges[i * n + j] && !seen[j] {
+                seen[j] = true
+                stack.append(j)
+            }
+        }
+        return false
+    }
+    for e in candidates where !reaches(e % n, e / n) { edges[e] = true }
+    return edges
+}

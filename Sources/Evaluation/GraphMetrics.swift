@@ -25,7 +25,7 @@ public struct GraphMetrics: Codable, Equatable, Sendable {
     public var auprc: Double?
     /// Fraction of true edges i→j with p[i,j] > p[j,i] (ties count as wrong); nil with no edges.
     public var orientationAccuracy: Double?
-    /// Number of off-diagonal entries with p > threshold.
+    /// Number of off-diagonal predicted edges (p > threshold, after the DAG projection with `acyclic`).
     public var predictedEdges: Int
     /// Whether the thresholded off-diagonal graph contains a directed cycle.
     public var hasCycle: Bool
@@ -44,10 +44,12 @@ public struct GraphMetrics: Codable, Equatable, Sendable {
     ///   - probabilities: [N, N] row-major, p[i*n + j] = probability of i → j.
     ///   - adjacency: [N, N] row-major true DAG, nonzero iff i → j.
     ///   - threshold: an edge is predicted iff p > threshold (the notebook's logits > 0 ⇔ p > ½).
-    public init(probabilities: [Float], adjacency: [UInt8], nodeCount n: Int, threshold: Float = 0.5) {
+    ///   - acyclic: the predicted graph is `greedyAcyclicEdges` of the thresholded one (a DAG).
+    public init(probabilities: [Float], adjacency: [UInt8], nodeCount n: Int, threshold: Float = 0.5, acyclic: Bool = false) {
         precondition(probabilities.count == n * n && adjacency.count == n * n,
                      "probabilities and adjacency must both be [N, N] with N = \(n)")
-        let predicted = probabilities.map { $0 > threshold }          // [N, N]
+        let predicted = acyclic ? greedyAcyclicEdges(probabilities, nodeCount: n, threshold: threshold)
+            : probabilities.map { $0 > threshold }                   // [N, N]
         let truth = adjacency.map { $0 != 0 }                         // [N, N]
         var notebook = 0
         for k in 0..<(n * n) where predicted[k] != truth[k] { notebook += 1 }

@@ -40,6 +40,8 @@ struct EvalCommand: ParsableCommand {
     var markdown = false
     @Flag(help: "Show every metric in the table (the JSON always has them all).")
     var allMetrics = false
+    @Flag(help: "Make the model's thresholded graph a DAG before scoring it: predicted edges are added by decreasing probability, skipping any that would close a cycle (AUROC/AUPRC unchanged; recorded in the JSON).")
+    var acyclic = false
 
     static let tableMetrics = ["shd", "shd_notebook", "f1", "auroc", "auprc", "orientation_accuracy", "predicted_edges",
                                "cycle_fraction", "delta_mse", "delta_mse_descendants", "delta_mse_non_descendants"]
@@ -54,7 +56,8 @@ struct EvalCommand: ParsableCommand {
         let loaded = try data.load(maxNodes: model.config.maxNodes)
         let datasets = loaded.datasets
         if !markdown { print("evaluating \(checkpoint) (model \(ckpt.model), step \(ckpt.step)) on \(loaded.label): \(datasets.count) datasets") }
-        let evaluator = inference.evaluator(defaultRows: 10, trainedContextRows: ModelLoading.trainingContextRows(ckpt.config))
+        var evaluator = inference.evaluator(defaultRows: 10, trainedContextRows: ModelLoading.trainingContextRows(ckpt.config))
+        evaluator.options.acyclic = acyclic
         let report = evaluator.report(try evaluator.evaluate(ModelPredictor(model), on: datasets), suite: loaded.label,
                                       checkpoint: checkpoint, step: Int(ckpt.step), names: loaded.named.map(\.name))
         if report.graphMetricsSkipped { print("note: some datasets have no adjacency (give --graph EDGES.csv for CSV data); graph metrics were skipped for them") }
