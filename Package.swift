@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "SCMGen", "HDF5Kit", "Evaluation", "TestSupport",
                                                   "Distributed"],
                     swiftSettings: fast),
-        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI", "Training", "Models", "NN", "SCMGen", "HDF5Kit", "TestSupport",
+        .testTarget(name: "TrainCLITests", dependencies: ["TrainCLI", "Training", "Evaluation", "Models", "NN", "SCMGen", "HDF5Kit", "TestSupport",
                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "MPISelfTest"]),
     ],

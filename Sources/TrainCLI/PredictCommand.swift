@@ -32,7 +32,7 @@ struct PredictCommand: ParsableCommand {
     var csv: String?
     @Option(help: "Which dataset --csv writes (0-based index in name order).")
     var csvIndex = 0
-    @Option(help: "Write every dataset's edge probabilities and deltas as CSV into this folder (<name>.edges.csv, <name>.delta.csv).")
+    @Option(help: "Write every dataset's edge probabilities, predicted graph and deltas as CSV into this folder (<name>.edges.csv; <name>.graph.csv, the edges above 0.5 made a DAG as a source,target list; <name>.delta.csv).")
     var csvDir: String?
 
     func validate() throws {
@@ -79,8 +79,9 @@ struct PredictCommand: ParsableCommand {
                 try AtomicFile.write(PredictionCSV.edges(predictions[k], names: names(k)), to: "\(dir)/\(named[k].name).edges.csv")
                 try AtomicFile.write(PredictionCSV.deltas(predictions[k], dataset: named[k].dataset, names: names(k)),
                                      to: "\(dir)/\(named[k].name).delta.csv")
+                try AtomicFile.write(PredictionCSV.graph(predictions[k], names: names(k)), to: "\(dir)/\(named[k].name).graph.csv")
             }
-            print("wrote edge probabilities and deltas of \(named.count) datasets to \(dir)/")
+            print("wrote edge probabilities, predicted graphs and deltas of \(named.count) datasets to \(dir)/")
         }
     }
 }
@@ -95,6 +96,15 @@ enum PredictionCSV {
             text += csvCell(names[i]) + "," + (0..<n).map { String(format: "%.6f", p.edgeProbability[i * n + $0]) }.joined(separator: ",") + "\n"
         }
         return text
+    }
+
+    /// The predicted graph as an edge list (file-formats §5.3, so `eval --graph` reads it back):
+    /// edges with probability > ½ made a DAG (`greedyAcyclicEdges`), most probable first.
+    static func graph(_ p: DatasetPrediction, names: [String]) -> String {
+        let n = p.nodeCount
+        let edges = greedyAcyclicEdges(p.edgeProbability, nodeCount: n, threshold: 0.5)
+        let kept = (0..<(n * n)).filter { edges[$0] }.sorted { (p.edgeProbability[$0], -$0) > (p.edgeProbability[$1], -$1) }
+        return "source,target\n" + kept.map { csvCell(names[$0 / n]) + "," + csvCell(names[$0 % n]) + "\n" }.joined()
     }
 
     /// One line per interventional row: its row index, regime, target and query row, then the

@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import HDF5Kit
 import SCMGen
@@ -44,6 +45,21 @@ final class UserDataTests: XCTestCase {
         let deltas = try XCTUnwrap(p.contents("out/000000.delta.csv").map { String(decoding: $0, as: UTF8.self) })
         XCTAssertEqual(deltas.split(separator: "\n").count, 13, "a header and one line per interventional row")
         XCTAssertTrue(deltas.split(separator: "\n")[1].hasPrefix("0,0,alpha,0,"), deltas)
+        // The predicted graph: an edge list `eval --graph` reads back; scored against itself
+        // (same items: every row, and made a DAG the same way) its SHD is 0.
+        let graph = try XCTUnwrap(p.contents("out/000000.graph.csv").map { String(decoding: $0, as: UTF8.self) })
+        XCTAssertTrue(graph.hasPrefix("source,target\n"), graph)
+        let names = ["alpha", "beta", "gamma", "delta", "eps"]
+        XCTAssertGreaterThan(graph.split(separator: "\n").count, 1, "the model predicts some edge here: \(graph)")
+        for line in graph.split(separator: "\n").dropFirst() {
+            let ends = line.split(separator: ",").map { names.firstIndex(of: String($0))! }
+            XCTAssertGreaterThan(probs[ends[0] * 5 + ends[1]], 0.5, "\(line)")
+        }
+        try p.runOK(["eval", "--checkpoint", "checkpoints/A/final.h5", "--data", "t.csv", "--graph", "out/000000.graph.csv",
+                     "--rows-per-regime", "0", "--acyclic", "--json", "self.json", "--threads", "1"])
+        let report = try JSONDecoder().decode(EvaluationReport.self, from: XCTUnwrap(p.contents("self.json")))
+        XCTAssertEqual(report.acyclic, true)
+        XCTAssertEqual(report.methods.first?.overall.summaries["shd"]?.mean, 0)
     }
 
     func testStandardizedPredictionsAreInTheDataUnits() throws {
