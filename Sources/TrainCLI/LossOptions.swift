@@ -25,7 +25,7 @@ struct LossOptions: ParsableArguments {
                 throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (a negative weight would maximise its term)")
             }
         }
-        if let v = deltaHuberStd, !(v.isFinite && v >= 0) { throw ValidationError("--delta-huber-std is \(v); it must be a finite number > 0 (0 = the notebook's data-unit Huber)") }
+        if let v = deltaHuberStd, !(v.isFinite && v >= 0) { throw ValidationError("--delta-huber-std is \(v); it must be a finite number ≥ 0 (0 = the notebook's data-unit Huber)") }
         if let w = acyclicityWarmup, w < 0 { throw ValidationError("--acyclicity-warmup is \(w); it must be 0 or positive") }
     }
 

@@ -93,9 +93,15 @@ struct ModelOptions: ParsableArguments {
     }
 
     func apply(to prior: inout PriorConfig) {
-        if let v = contextRows { prior.contextRowsPerRegime = v }
-        if let v = contextRowsMax { prior.contextRowsMax = v == 0 ? nil : v }
-        // A default maximum below a larger --context-rows gives way; a given one is validated.
-        if contextRowsMax == nil, let m = prior.contextRowsMax, m < prior.contextRowsPerRegime { prior.contextRowsMax = nil }
+        applyContextRows(contextRows, max: contextRowsMax, to: &prior)
     }
+}
+
+/// `--context-rows` and `--context-rows-max` (train and bench stream): 0 for the maximum fixes
+/// the size; a default maximum below a larger `--context-rows` gives way, a given one is left
+/// for `PriorConfig.validate` to refuse.
+func applyContextRows(_ rows: Int?, max: Int?, to prior: inout PriorConfig) {
+    if let v = rows { prior.contextRowsPerRegime = v }
+    if let v = max { prior.contextRowsMax = v == 0 ? nil : v }
+    if max == nil, let m = prior.contextRowsMax, m < prior.contextRowsPerRegime { prior.contextRowsMax = nil }
 }

@@ -41,12 +41,8 @@ extension Bench {
 
         func run() throws {
             var config = try prior.config()
-            if let v = contextRows { config.contextRowsPerRegime = v }
-            if let m = contextRowsMax {
-                config.contextRowsMax = m == 0 ? nil : m
-            } else if let m = TrainCommand.defaults(.C).prior.contextRowsMax, m >= config.contextRowsPerRegime {
-                config.contextRowsMax = m  // train's default range, unless --context-rows lies above it
-            }
+            config.contextRowsMax = TrainCommand.defaults(.C).prior.contextRowsMax  // train's default range
+            applyContextRows(contextRows, max: contextRowsMax, to: &config)
             try config.validate()
             for mode in stream.map({ [$0] }) ?? [.sequential, .mixed] {
                 var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext,
