@@ -6,6 +6,8 @@
 # Usage: scripts/learning-table.sh [OUT_DIR]
 #   env: VARIANTS="A B C D E"  SEEDS="1 2 3"  JOBS=2 (runs at once)  THREADS=1 (per run)
 #        SUITES="n10 n20 n50"  STEPS=3000  EXTRA="" (more train options, the same for every run)
+#        PFN_TRAIN=path (a binary to use instead of building this checkout: a long table then keeps one
+#        binary while the checkout changes)
 # Runs already finished in OUT_DIR are kept; a run stopped part-way is resumed from its newest checkpoint.
 # Its runs are named V-sSEED; scripts/main-job-table.sh is this with VARIANTS=C.
 set -euo pipefail
@@ -13,8 +15,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$root/out/learning-table}"
 variants="${VARIANTS:-A B C D E}" seeds="${SEEDS:-1 2 3}" jobs="${JOBS:-2}" threads="${THREADS:-1}"
 suites="${SUITES:-n10 n20 n50}" steps="${STEPS:-3000}" extra="${EXTRA:-}"
-"$root/scripts/setup.sh"
-bin="$root/.build/release/pfn-train"
+if [ -n "${PFN_TRAIN:-}" ]; then
+    bin="$(cd "$(dirname "$PFN_TRAIN")" && pwd)/$(basename "$PFN_TRAIN")"
+else
+    "$root/scripts/setup.sh"
+    bin="$root/.build/release/pfn-train"
+fi
 mkdir -p "$out"
 cd "$out"
 run() {  # run VARIANT SEED
