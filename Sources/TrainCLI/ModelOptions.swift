@@ -12,6 +12,8 @@ struct ModelOptions: ParsableArguments {
     var heads: Int?
     @Option(help: "Transformer layers (D: stage-2 layers; default 4).")
     var layers: Int?
+    @Option(help: "D: stage-1 layers that read the DAG (default 2, the notebook's).")
+    var dagLayers: Int?
     @Option(help: "Feed-forward width (default 2048).")
     var feedForward: Int?
     @Option(help: "Largest graph the model takes (node-embedding rows; default max(50, --nodes-max)).")
@@ -67,6 +69,7 @@ struct ModelOptions: ParsableArguments {
         if let v = dModel { c.dModel = v }
         if let v = heads { c.heads = v }
         if let v = layers { c.layers = v }
+        if let v = dagLayers { c.dagLayers = v }
         if let v = feedForward { c.feedForward = v }
         if let v = maxNodes { c.maxNodes = v }
         if let v = dropout { c.dropout = v }

@@ -69,6 +69,8 @@ final class OptionParsingTests: XCTestCase {
         XCTAssertNoThrow(try TrainCommand.parse(["--schedule", "cosine", "--warmup", "5"]))
         XCTAssertThrowsError(try TrainCommand.parse(["--model", "A", "--tau-start", "0.5"]), "--tau-* for a model other than C")
         XCTAssertNoThrow(try TrainCommand.parse(["--model", "C", "--tau-start", "0.5"]))
+        XCTAssertThrowsError(try TrainCommand.parse(["--model", "A", "--dag-layers", "4"]), "--dag-layers for a model other than D")
+        XCTAssertEqual(try TrainCommand.parse(["--model", "D", "--dag-layers", "4"]).runConfig().model.dagLayers, 4)
         XCTAssertThrowsError(try TrainCommand.parse(["--no-pair-context", "--pair-lr-scale", "3"]), "--pair-lr-scale without the pair context")
         XCTAssertThrowsError(try TrainCommand.parse(["--eval-suite", "n10"]), "--eval-suite without --eval-every")
         XCTAssertNoThrow(try TrainCommand.parse(["--eval-suite", "n10", "--eval-every", "5"]))
