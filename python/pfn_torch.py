@@ -85,6 +85,8 @@ class PFNModel:
         self.feature_clip = float(model_cfg.get("featureClip", 100))
         self.std_delta = bool(model_cfg.get("standardizedDelta", False))
         self.plug_in = bool(model_cfg.get("plugInDelta", False))     # delta = (regime mean − query) + head
+        bound = model_cfg.get("deltaCorrectionBound") if self.plug_in else None
+        self.correction_bound = float(bound) if bound is not None else None   # head → c·tanh(head / c)
         self.structural = bool(model_cfg.get("structuralBias", True))
         self.heads = int(model_cfg.get("heads", 4))
         ff = next(k for k in keys if k.endswith("linear1.weight"))
@@ -263,6 +265,9 @@ class PFNModel:
                 deltas = torch.sum(h * w, dim=-1)
             else:
                 deltas = net.delta_head(h).squeeze(-1)
+        if self.correction_bound is not None:
+            c = self.correction_bound
+            deltas = c * torch.tanh(deltas / c)
         if self.std_delta:
             deltas = deltas * torch.clamp(bs + 1e-6, min=self.std_floor)
         return deltas, logits

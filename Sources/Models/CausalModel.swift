@@ -12,6 +12,8 @@ public struct ModelInput {
     public let deltaScale: Tensor?
     /// [B, N] the plug-in delta, regime mean − query row, 0 on padding (nil unless `config.plugInDelta`).
     public let plugIn: Tensor?
+    /// `config.deltaCorrectionBound`: the head's output passes through c·tanh(x/c).
+    let correctionBound: Float?
     /// [B, N, N, F] `PairFeatures` of `config.pairFeatures` (models with `pairContext` only).
     public let pairFeatures: Tensor?
     /// [B·N·N] 1 where both nodes are real, and the same divided by the item's real node count
@@ -38,6 +40,7 @@ public struct ModelInput {
             ? Tensor(shape: [batch.batchSize, batch.maxNodes],
                      scalars: batch.intMean.indices.map { (batch.intMean[$0] - batch.query[$0]) * batch.nodeMask[$0] })
             : nil
+        correctionBound = config.plugInDelta ? config.deltaCorrectionBound : nil
         let (b, n) = (batch.batchSize, batch.maxNodes)
         if config.pairContext {
             let f = PairFeatures.width(config.pairFeatures)
@@ -52,9 +55,11 @@ public struct ModelInput {
         }
     }
 
-    /// A delta head's output [B, N] in data units, added to the plug-in delta when the model has it.
+    /// A delta head's output [B, N] in data units, added to the plug-in delta when the model has
+    /// it (bounded first when the config says so).
     func delta(_ head: Tensor) -> Tensor {
-        let scaled = deltaScale.map { head * $0 } ?? head
+        let bounded = correctionBound.map { head.softClip($0) } ?? head
+        let scaled = deltaScale.map { bounded * $0 } ?? bounded
         return plugIn.map { scaled + $0 } ?? scaled
     }
 }

@@ -68,6 +68,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// `pfn-train train` turns it on; false (and configs written before the field) = the head
     /// alone, as the notebook.
     public var plugInDelta = false
+    /// With `plugInDelta`: the head's correction c·tanh(x/c) instead of x (in units of each node's
+    /// std with `standardizedDelta`). Within the prior a trained head corrects the plug-in by at
+    /// most ~0.2 std, so a bound of 1 changes nothing there; outside it (Sachs' β2cAMP regime) the
+    /// unbounded head corrected one node by 13.7 std, 4× the plug-in's MSE. `pfn-train train` sets
+    /// 1; nil (and configs written before the field) = unbounded.
+    public var deltaCorrectionBound: Float?
 
     public init(variant: Variant) { self.variant = variant }
 
@@ -90,7 +96,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case variant, maxNodes, dModel, heads, layers, dagLayers, feedForward, dropout
         case nodeEmbedding, stdFloor, featureClip, hyperEmbedding, hyperHidden, structuralBias, standardizedDelta
-        case pairContext, pairHidden, pairFeatures, plugInDelta
+        case pairContext, pairHidden, pairFeatures, plugInDelta, deltaCorrectionBound
     }
 
     public init(from decoder: Decoder) throws {
@@ -115,6 +121,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         pairHidden = try c.decodeIfPresent(Int.self, forKey: .pairHidden) ?? pairHidden
         pairFeatures = try c.decodeIfPresent(Int.self, forKey: .pairFeatures) ?? 1
         plugInDelta = try c.decodeIfPresent(Bool.self, forKey: .plugInDelta) ?? false
+        deltaCorrectionBound = try c.decodeIfPresent(Float.self, forKey: .deltaCorrectionBound)
     }
 
     /// A message naming the first invalid field, or nil.
@@ -130,6 +137,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             return "pair features version must be 1 or 2 (got \(pairFeatures))"
         }
         if !(0..<1).contains(dropout) { return "dropout must be in [0, 1) (got \(dropout))" }
+        if let c = deltaCorrectionBound {
+            if !(c.isFinite && c > 0) { return "delta correction bound must be a finite positive number (got \(c))" }
+            if !plugInDelta { return "a delta correction bound needs the plug-in delta (the head alone is the delta, not a correction)" }
+        }
         return nil
     }
 }

@@ -40,6 +40,8 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "Delta heads predict a correction to the plug-in delta (regime mean − query row), delta = plug-in + head (default on; --no-plug-in-delta: the head alone, as the notebook).")
     var plugInDelta: Bool?
+    @Option(help: "With the plug-in delta: the head's correction passes through c·tanh(x/c), in units of each node's std, so data unlike the prior cannot pull the delta far from the plug-in (default 1; 0 = unbounded).")
+    var deltaCorrectionBound: Float?
     @Option(help: "C: Gumbel temperature at the start (default 1).")
     var tauStart: Float?
     @Option(help: "C: Gumbel temperature at the end of annealing (default = --tau-start).")
@@ -54,6 +56,7 @@ struct ModelOptions: ParsableArguments {
         for (option, v) in [("--std-floor", stdFloor), ("--feature-clip", featureClip)] {
             if let v, !(v.isFinite && v >= 0) { throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (0 turns it off)") }
         }
+        if let v = deltaCorrectionBound, !(v.isFinite && v >= 0) { throw ValidationError("--delta-correction-bound is \(v); it must be a finite number ≥ 0 (0 = unbounded)") }
         if let v = dropout, !(v >= 0 && v < 1) { throw ValidationError("--dropout is \(v); it must lie in [0, 1)") }
         if let v = contextRowsMax, v < 0 { throw ValidationError("--context-rows-max is \(v); it must be 0 (fixed --context-rows) or at least --context-rows") }
         if let v = tauAnneal, v < 0 { throw ValidationError("--tau-anneal is \(v); it must be 0 or positive") }
@@ -82,6 +85,11 @@ struct ModelOptions: ParsableArguments {
         if pairContext == false && plugInDelta == nil { c.plugInDelta = false }
         if let v = pairFeatures { c.pairFeatures = v }
         if let v = plugInDelta { c.plugInDelta = v }
+        if let v = deltaCorrectionBound { c.deltaCorrectionBound = v == 0 ? nil : v }
+        else if !c.plugInDelta { c.deltaCorrectionBound = nil }  // the default bound goes with the plug-in
+        if let v = deltaCorrectionBound, v != 0, !c.plugInDelta {
+            throw ValidationError("--delta-correction-bound bounds the head's correction to the plug-in delta, which this model does not have; add --plug-in-delta or drop it")
+        }
         if let problem = c.validationError() ?? c.sizeProblem() { throw ValidationError(problem) }
     }
 

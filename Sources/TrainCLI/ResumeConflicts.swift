@@ -57,7 +57,7 @@ struct ResumableField {
         .init("--no-node-embedding", \.model.nodeEmbedding), .init("--std-floor", \.model.stdFloor),
         .init("--feature-clip", \.model.featureClip), .init("--raw-delta", \.model.standardizedDelta),
         .init("--pair-context", \.model.pairContext), .init("--pair-features", \.model.pairFeatures),
-        .init("--plug-in-delta", \.model.plugInDelta),
+        .init("--plug-in-delta", \.model.plugInDelta), .init("--delta-correction-bound", \.model.deltaCorrectionBound),
         .init("--loss", \.loss.acyclicity.rawValue), .init("--delta-weight", \.loss.deltaWeight), .init("--dag-weight", \.loss.dagWeight),
         .init("--acyclicity-weight", \.loss.acyclicityWeight), .init("--sparsity-weight", \.loss.sparsityWeight),
         .init("--acyclicity-warmup", \.loss.acyclicityWarmup), .init("--delta-huber-std", \.loss.deltaHuberStd),

@@ -65,6 +65,7 @@ struct TrainCommand: ParsableCommand {
         model.pairContext = true
         model.pairFeatures = PairFeatures.latest
         model.plugInDelta = true
+        model.deltaCorrectionBound = 1
         var prior = PriorConfig()
         prior.contextRowsMax = 100
         var train = TrainConfig()

@@ -28,8 +28,44 @@ final class PlugInDeltaTests: XCTestCase {
         }
     }
 
+    func testABoundedCorrectionIsCTanhOfTheHeadInStdUnits() {
+        let batch = smallBatch(seed: 4, context: true)
+        for v in Variant.allCases {
+            var config = tinyConfig(v)
+            config.pairContext = true
+            let plain = makeModel(config, seed: 6)
+            config.plugInDelta = true
+            config.deltaCorrectionBound = 0.05  // small, so that it binds on some entries
+            XCTAssertNil(config.validationError())
+            let bounded = makeModel(config, seed: 6)
+            let a = plain(ModelInput(batch, config: plain.config), ForwardContext(training: false, rng: Xoshiro256(seed: 2)))
+            let b = bounded(ModelInput(batch, config: bounded.config), ForwardContext(training: false, rng: Xoshiro256(seed: 2)))
+            var bound = 0
+            for e in 0..<(batch.batchSize * batch.maxNodes) where batch.nodeMask[e] != 0 {
+                let scale = max(batch.baseStd[e] + 1e-6, config.stdFloor)
+                let head = a.delta.scalars[e] / scale
+                let expected = batch.intMean[e] - batch.query[e] + scale * 0.05 * tanh(head / 0.05)
+                XCTAssertEqual(b.delta.scalars[e], expected, accuracy: 1e-4 * max(1, abs(expected)), "variant \(v), entry \(e)")
+                XCTAssertLessThanOrEqual(abs(b.delta.scalars[e] - (batch.intMean[e] - batch.query[e])), scale * 0.05 * 1.001)
+                if abs(head) > 0.1 { bound += 1 }
+            }
+            XCTAssertGreaterThan(bound, 0, "variant \(v): the bound never bound; the test would not see it")
+        }
+    }
+
+    func testABoundNeedsThePlugInAndMustBePositive() {
+        var c = tinyConfig(.A)
+        c.deltaCorrectionBound = 1
+        XCTAssertNotNil(c.validationError(), "a bound without the plug-in")
+        c.plugInDelta = true
+        XCTAssertNil(c.validationError())
+        c.deltaCorrectionBound = 0
+        XCTAssertNotNil(c.validationError())
+    }
+
     func testConfigsWrittenBeforeTheFieldDecodeWithoutIt() throws {
         let c = try JSONDecoder().decode(ModelConfig.self, from: Data(#"{"variant": "A", "pairContext": true}"#.utf8))
         XCTAssertFalse(c.plugInDelta)
+        XCTAssertNil(c.deltaCorrectionBound)
     }
 }

@@ -23,6 +23,16 @@ final class OpGradientTests: XCTestCase {
         checkGradients([x]) { x.relu() }
         checkGradients([x]) { x.sigmoid() }
         checkGradients([x]) { x.abs() }
+        checkGradients([x]) { x.softClip(1.5) }
+    }
+
+    func testSoftClipIsBoundedAndTheIdentityNearZero() {
+        let x = Tensor(shape: [4], scalars: [-100, -0.01, 0.02, 13.7])
+        let y = x.softClip(1).scalars
+        XCTAssertEqual(y[0], -1, accuracy: 1e-6)
+        XCTAssertEqual(y[1], -0.01, accuracy: 1e-6)
+        XCTAssertEqual(y[2], 0.02, accuracy: 1e-5)
+        XCTAssertEqual(y[3], 1, accuracy: 1e-6)
     }
 
     func testFusedBiasActivationDropoutGradientsMatchFiniteDifferences() {

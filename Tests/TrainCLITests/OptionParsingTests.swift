@@ -43,6 +43,10 @@ final class OptionParsingTests: XCTestCase {
     /// the default maximum moves the range away, above a given one it is an error.
     func testPlugInDeltaAndContextRowDefaultsFollowThePairContext() throws {
         XCTAssertFalse(try TrainCommand.parse(["--no-pair-context"]).runConfig().model.plugInDelta)
+        XCTAssertEqual(try TrainCommand.parse([]).runConfig().model.deltaCorrectionBound, 1)
+        XCTAssertNil(try TrainCommand.parse(["--no-pair-context"]).runConfig().model.deltaCorrectionBound, "no plug-in, no bound")
+        XCTAssertNil(try TrainCommand.parse(["--delta-correction-bound", "0"]).runConfig().model.deltaCorrectionBound)
+        XCTAssertEqual(try TrainCommand.parse(["--delta-correction-bound", "2.5"]).runConfig().model.deltaCorrectionBound, 2.5)
         XCTAssertTrue(try TrainCommand.parse(["--no-pair-context", "--plug-in-delta"]).runConfig().model.plugInDelta)
         XCTAssertFalse(try TrainCommand.parse(["--no-plug-in-delta"]).runConfig().model.plugInDelta)
         XCTAssertNil(try TrainCommand.parse(["--context-rows-max", "0"]).runConfig().prior.contextRowsMax)

@@ -5,7 +5,7 @@ import XCTest
 /// python/pfn_torch.py (the PyTorch loader for users who live there) predicts what `pfn-train
 /// predict` predicts on the same suite, for every variant, with and without the pair context,
 /// both through the suite layout and through the AVICI-like `model(x, interv=mask)`; also pair
-/// features version 2 and its weights-only exports (fp32 and bf16). Skipped
+/// features version 2 and its weights-only exports (fp32 and bf16), a bounded delta correction. Skipped
 /// where Python has no torch and h5py (the package itself never needs Python).
 final class PythonLoaderTests: XCTestCase {
     func testPyTorchLoaderMatchesPredictForEveryVariant() throws {
@@ -27,6 +27,9 @@ final class PythonLoaderTests: XCTestCase {
             try p.runOK(["--model", variant, "--steps", "3", "--run-name", run] + pair + PFNTrainProcess.tiny)
             try predicted("checkpoints/\(run)/final.h5", run)
         }
+        // A bound small enough to bind on an untrained head's corrections.
+        try p.runOK(["--model", "C", "--steps", "3", "--run-name", "C-bound", "--delta-correction-bound", "0.01"] + PFNTrainProcess.tiny)
+        try predicted("checkpoints/C-bound/final.h5", "C-bound")
         // Weights-only exports of the version-2 model: the loader reads the bfloat16 file's
         // parameters as pfn-train does (widened exactly), so it matches predict on that file.
         for dtype in ["fp32", "bf16"] {
@@ -36,6 +39,6 @@ final class PythonLoaderTests: XCTestCase {
         let (status, text) = runPython([repo.appendingPathComponent("python/pfn_torch.py").path, "check", p.path("suite.h5")]
             + pairs)  // every row, predict's default
         XCTAssertEqual(status, 0, text)
-        XCTAssertEqual(text.components(separatedBy: "worst").count - 1, 10, text)
+        XCTAssertEqual(text.components(separatedBy: "worst").count - 1, 11, text)
     }
 }

@@ -68,6 +68,23 @@ extension Tensor {
         }
     }
 
+    /// c·tanh(x/c): the identity near 0 (slope 1 − (x/c)²/… ), bounded by ±c. Backward
+    /// 1 − tanh²(x/c) = 1 − (y/c)².
+    public func softClip(_ c: Float) -> Tensor {
+        precondition(c > 0, "softClip bound must be positive")
+        let x = self
+        let out = Tensor.output(shape)
+        let y = out.data, xp = data
+        for i in 0..<count { y[i] = c * Foundation.tanh(xp[i] / c) }
+        return out.recorded(from: [x]) { out in
+            let g = out.grad, gx = x.grad, y = out.data
+            for i in 0..<x.count {
+                let t = y[i] / c
+                gx[i] += g[i] * (1 - t * t)
+            }
+        }
+    }
+
     /// |x| (gradient sign(x), 0 at 0 as PyTorch).
     public func abs() -> Tensor {
         let x = self
