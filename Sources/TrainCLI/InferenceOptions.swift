@@ -10,7 +10,7 @@ struct InferenceOptions: ParsableArguments {
     var rowsPerRegime: Int?
     @Option(help: "Edge aggregation over items: mean (of sigmoid) or mean_logit.")
     var aggregation = EdgeAggregation.meanProbability
-    @Option(help: "Rows per regime the pair context's statistics read, its first ones; 0 = all (default: as the model was trained: a pair-features-2 model from the mixed stream saw its --context-rows, 5 by default; others all).")
+    @Option(help: "Rows per regime the pair context's statistics read, its first ones; 0 = all (default: as the model was trained: a pair-features-2 model from the mixed stream reads up to its --context-rows-max, 100 for train's default, or its fixed --context-rows; others all).")
     var contextRows: Int?
     @Option(help: "Threads for the matrix products (default: this machine's cores, at most \(threadCap)).", transform: threadCount)
     var threads = machineThreads
