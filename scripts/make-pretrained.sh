@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the committed pretrained model from a trained checkpoint (models/README.md):
 #   1. pfn-train export --weights-only CKPT --out OUT-DIR/NAME.h5 --dtype DTYPE   (at most 12 MB;
-#      DTYPE auto: fp32, the checkpoint's predictions exactly, unless that is over 12 MB, then bf16)
+#      DTYPE auto: fp32, the checkpoint's predictions exactly, unless that is over 12 MB, then bf16;
+#      with --delta-correction-bound C also that export option, for a model trained without the bound)
 #   2. pfn-train predict on the committed sample CSV (models/sample-n10/) -> OUT-DIR/NAME.expected.csv,
 #      the edge probabilities PretrainedModelTests reproduces (tolerance 1e-4); also from CKPT
 #      itself, printing how far the export's probabilities are from the checkpoint's
@@ -9,6 +10,7 @@
 #
 # usage: scripts/make-pretrained.sh CKPT [--dtype auto|fp32|bf16] [--name pfn-C-default]
 #                                        [--out-dir models] [--suites "n10 n20"] [--threads K]
+#                                        [--delta-correction-bound C]
 # The binary is $PFN_TRAIN, else .build/release/pfn-train (built by scripts/setup.sh).
 # Example: scripts/make-pretrained.sh checkpoints/C-long/final.h5
 set -euo pipefail
@@ -18,7 +20,7 @@ die() { echo "make-pretrained: $*" >&2; exit 1; }
 
 [ $# -ge 1 ] || die "give the trained checkpoint: scripts/make-pretrained.sh CKPT [--dtype auto|fp32|bf16] [--name NAME] [--out-dir DIR] [--suites \"n10 n20\"]"
 ckpt="$1"; shift
-dtype=auto name=pfn-C-default out_dir="$root/models" suites="n10 n20" threads=""
+dtype=auto name=pfn-C-default out_dir="$root/models" suites="n10 n20" threads="" bound_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --dtype) dtype="$2"; shift 2 ;;
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
         --out-dir) out_dir="$2"; shift 2 ;;
         --suites) suites="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
-        *) die "unknown option '$1' (options: --dtype --name --out-dir --suites --threads)" ;;
+        --delta-correction-bound) bound_args=(--delta-correction-bound "$2"); shift 2 ;;
+        *) die "unknown option '$1' (options: --dtype --name --out-dir --suites --threads --delta-correction-bound)" ;;
     esac
 done
 [ -x "$pfn" ] || die "no pfn-train binary at $pfn; run scripts/setup.sh first (or set PFN_TRAIN)"
@@ -47,12 +50,12 @@ if [ ! -f "$sample/observational.csv" ]; then
 fi
 
 case "$dtype" in auto|fp32|bf16) ;; *) die "--dtype is '$dtype'; use auto, fp32 or bf16" ;; esac
-"$pfn" export --weights-only "$ckpt" --out "$model" --dtype "${dtype/auto/fp32}"
+"$pfn" export --weights-only "$ckpt" --out "$model" --dtype "${dtype/auto/fp32}" "${bound_args[@]}"
 size=$(stat -c %s "$model")
 if [ "$dtype" = auto ] && [ "$size" -gt "$budget" ]; then
     echo "fp32 is $size bytes, over the 12 MB budget: bf16 instead (half the size, probabilities move slightly)"
     dtype=bf16
-    "$pfn" export --weights-only "$ckpt" --out "$model" --dtype bf16
+    "$pfn" export --weights-only "$ckpt" --out "$model" --dtype bf16 "${bound_args[@]}"
     size=$(stat -c %s "$model")
 fi
 if [ "$dtype" = auto ]; then dtype=fp32; fi

@@ -142,6 +142,31 @@ final class ExportTests: XCTestCase {
         }
     }
 
+    /// --delta-correction-bound puts the bound into the exported config, for models trained
+    /// without one: the graph is untouched, the deltas change (0.01 std binds on a 6-step head),
+    /// the provenance says so; a model without the plug-in delta is refused.
+    func testExportCanBoundTheDeltaCorrection() throws {
+        let p = try PFNTrainProcess(self)
+        try p.runOK(["--model", "C", "--steps", "6", "--delta-correction-bound", "0", "--run-name", "free"] + PFNTrainProcess.tiny)
+        try p.runOK(["sample", "--count", "2", "--nodes", "5", "--seed", "4", "--out", "suite.h5",
+                     "--observational-samples", "20", "--samples-per-regime", "20"])
+        try p.runOK(["export", "--weights-only", "checkpoints/free/final.h5", "--out", "bounded.h5", "--delta-correction-bound", "0.01"])
+        let root = try H5File.open(p.path("bounded.h5")).root
+        let config = try XCTUnwrap(try root.stringAttribute("config"))
+        let model = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(config.utf8)) as? [String: Any])?["model"] as? [String: Any])
+        XCTAssertEqual(model["deltaCorrectionBound"] as? Double ?? 0, 0.01, accuracy: 1e-9)
+        XCTAssertTrue(try XCTUnwrap(try root.stringAttribute("export")).contains("delta_correction_bound"))
+        let source = try predictions(p, "checkpoints/free/final.h5"), bounded = try predictions(p, "bounded.h5")
+        for (key, want) in source where key.contains("edge_probability") {
+            XCTAssertEqual(bounded[key]!.map(\.bitPattern), want.map(\.bitPattern), key)
+        }
+        let deltaKeys = source.keys.filter { $0.hasSuffix("delta") }
+        XCTAssertTrue(deltaKeys.contains { bounded[$0]! != source[$0]! }, "the bound changed no delta")
+        try p.runOK(["--model", "A", "--steps", "2", "--no-pair-context", "--run-name", "plain"] + PFNTrainProcess.tiny)
+        try assertExportRefused(p, ["export", "--weights-only", "checkpoints/plain/final.h5", "--out", "x.h5", "--delta-correction-bound", "1"],
+                                mentions: ["--delta-correction-bound", "plug-in"])
+    }
+
     /// A PyTorch-style checkpoint (/params and the variant only): the export writes the config
     /// that loading inferred from the shapes, and predicts as the source does.
     func testExportOfAConfiglessCheckpointRecordsTheInferredConfig() throws {
