@@ -8,7 +8,8 @@
 #        SUITES="n10 n20 n50"  STEPS=3000  EXTRA="" (more train options, the same for every run)
 #        PFN_TRAIN=path (a binary to use instead of building this checkout: a long table then keeps one
 #        binary while the checkout changes)
-# Runs already finished in OUT_DIR are kept; a run stopped part-way is resumed from its newest checkpoint.
+# Runs already finished in OUT_DIR are kept, and so are their evaluations; a run stopped part-way is
+# resumed from its newest checkpoint.
 # Its runs are named V-sSEED; scripts/main-job-table.sh is this with VARIANTS=C.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -47,8 +48,11 @@ for v in $variants; do
     for suite in $suites; do
         files=()
         for s in $seeds; do
-            "$bin" eval --checkpoint "checkpoints/$v-s$s/final.h5" --suite "$suite" --threads "$threads" \
-                --json "eval-$v-s$s-$suite.json" --markdown > "eval-$v-s$s-$suite.md"
+            # An evaluation newer than its checkpoint is kept (a table resumed or extended).
+            if [ ! "eval-$v-s$s-$suite.json" -nt "checkpoints/$v-s$s/final.h5" ]; then
+                "$bin" eval --checkpoint "checkpoints/$v-s$s/final.h5" --suite "$suite" --threads "$threads" \
+                    --json "eval-$v-s$s-$suite.json" --markdown > "eval-$v-s$s-$suite.md"
+            fi
             files+=("eval-$v-s$s-$suite.json")
         done
         echo "## model $v, $suite"
