@@ -36,7 +36,7 @@ struct ExportCommand: ParsableCommand {
     var out: String
     @Option(help: "Parameter storage: fp32 (exact) or bf16 (half the size).")
     var dtype = DType.fp32
-    @Option(help: "Set the bound of the delta correction in the exported config (std units; models with the plug-in delta only).")
+    @Option(help: "Set the bound of the delta correction in the exported config (std units; models with the plug-in delta only; default: the source's own, none for models trained before the bound).")
     var deltaCorrectionBound: Float?
 
     func validate() throws {

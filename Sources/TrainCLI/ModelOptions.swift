@@ -14,6 +14,9 @@ struct ModelOptions: ParsableArguments {
     var layers: Int?
     @Option(help: "D: stage-1 layers that read the DAG (default 2, the notebook's).")
     var dagLayers: Int?
+    @Flag(inversion: .prefixedNo,
+          help: "D: stage-2 layers attend with the bias of the predicted DAG (default on; --no-structural-bias drops it, as the notebook's code does).")
+    var structuralBias: Bool?
     @Option(help: "Feed-forward width (default 2048).")
     var feedForward: Int?
     @Option(help: "Largest graph the model takes (node-embedding rows; default max(50, --nodes-max)).")
@@ -73,6 +76,7 @@ struct ModelOptions: ParsableArguments {
         if let v = heads { c.heads = v }
         if let v = layers { c.layers = v }
         if let v = dagLayers { c.dagLayers = v }
+        if let v = structuralBias { c.structuralBias = v }
         if let v = feedForward { c.feedForward = v }
         if let v = maxNodes { c.maxNodes = v }
         if let v = dropout { c.dropout = v }

@@ -52,7 +52,7 @@ struct ResumableField {
         .init("--weight-decay", \.train.weightDecay), .init("--grad-clip", \.train.gradClip), .init("--seed", \.train.seed),
         .init("--stream", \.train.stream.rawValue), .init("--precision", \.train.precision.rawValue),
         .init("--tau-start", \.train.tauStart), .init("--tau-end", \.train.tauEnd), .init("--tau-anneal", \.train.tauAnnealSteps),
-        .init("--d-model", \.model.dModel), .init("--heads", \.model.heads), .init("--layers", \.model.layers), .init("--dag-layers", \.model.dagLayers),
+        .init("--d-model", \.model.dModel), .init("--heads", \.model.heads), .init("--layers", \.model.layers), .init("--dag-layers", \.model.dagLayers), .init("--structural-bias", \.model.structuralBias),
         .init("--feed-forward", \.model.feedForward), .init("--max-nodes", \.model.maxNodes), .init("--dropout", \.model.dropout),
         .init("--no-node-embedding", \.model.nodeEmbedding), .init("--std-floor", \.model.stdFloor),
         .init("--feature-clip", \.model.featureClip), .init("--raw-delta", \.model.standardizedDelta),

@@ -215,8 +215,9 @@ struct TrainCommand: ParsableCommand {
         if let flag = modelOptions.tauGiven, config.model.variant != .C {
             throw CLIError("\(flag) sets the Gumbel temperature of model C; model \(config.model.variant.rawValue) has none, so drop it")
         }
-        if modelOptions.dagLayers != nil && config.model.variant != .D {
-            throw CLIError("--dag-layers sets model D's stage-1 depth; model \(config.model.variant.rawValue) has no stage 1, so drop it (or use --layers)")
+        for (flag, given) in [("--dag-layers", modelOptions.dagLayers != nil), ("--[no-]structural-bias", modelOptions.structuralBias != nil)]
+        where given && config.model.variant != .D {
+            throw CLIError("\(flag) shapes model D's two stages; model \(config.model.variant.rawValue) has none, so drop it")
         }
         if optimisation.pairLRScale != nil && !config.model.pairContext {
             throw CLIError("--pair-lr-scale applies only to models with the pair context; drop it or --no-pair-context")
