@@ -113,12 +113,14 @@ struct PlotPanel {
                 + "fill=\"#999\">no finite values</text>\n"
         }
         let occupied = Self.samplePixels(curves, xs, ys)
+        var labelBoxes: [LabelBox] = []
         for ref in refs {
             let y = ys.pixel(ref.value)
             let color: String = ref.run.map { ComparisonPlot.colors[$0 % ComparisonPlot.colors.count] } ?? "#555"
             let label: String = ref.label + (ref.run.map { " (\(runNames[$0]))" } ?? "")
-            let (tx, ty, anchor) = Self.labelPlace(width: 5.6 * Double(label.count), lineY: y, left: left, right: right,
-                                                   top: top, bottom: bottom, occupied: occupied)
+            let (tx, ty, anchor, box) = Self.labelPlace(width: 5.6 * Double(label.count), lineY: y, left: left, right: right,
+                                                        top: top, bottom: bottom, occupied: occupied, labels: labelBoxes)
+            labelBoxes.append(box)
             let (x1, x2, py): (String, String, String) = (f(left), f(right), f(y))
             var line = "<line class=\"baseline\" data-baseline=\"\(escape(ref.label))\" x1=\"\(x1)\" y1=\"\(py)\" "
             line += "x2=\"\(x2)\" y2=\"\(py)\" stroke=\"\(color)\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\"/>"
@@ -160,11 +162,16 @@ struct PlotPanel {
         return out
     }
 
+    /// A placed label's box in pixels (x0, y0, x1, y1).
+    typealias LabelBox = (Double, Double, Double, Double)
+
     /// Where a reference line's label goes: at the left or right end, above or below the line,
-    /// whichever box (inside the frame) covers the fewest curve pixels.
+    /// whichever box (inside the frame) covers the fewest curve pixels and no label placed
+    /// before it (two baselines at one value, e.g. AUROC 0.5, would otherwise print over each other).
     static func labelPlace(width: Double, lineY: Double, left: Double, right: Double, top: Double, bottom: Double,
-                           occupied: [(Double, Double)]) -> (x: Double, y: Double, anchor: String) {
-        var best: (Double, Double, String, Int) = (right - 4, lineY - 4, "end", Int.max)
+                           occupied: [(Double, Double)], labels: [LabelBox] = [])
+        -> (x: Double, y: Double, anchor: String, box: LabelBox) {
+        var best: (Double, Double, String, Int, LabelBox) = (right - 4, lineY - 4, "end", Int.max, (0, 0, 0, 0))
         for atLeft in [false, true] {
             for above in [true, false] {
                 let x0 = atLeft ? left + 4 : right - 4 - width
@@ -172,11 +179,12 @@ struct PlotPanel {
                 let box = (x0 - 3, baseline - 12, x0 + width + 3, baseline + 3)
                 let inside = box.1 >= top && box.3 <= bottom
                 let hits = occupied.filter { $0.0 >= box.0 && $0.0 <= box.2 && $0.1 >= box.1 && $0.1 <= box.3 }.count
-                let score = hits + (inside ? 0 : 10_000)
-                if score < best.3 { best = (atLeft ? left + 4 : right - 4, baseline, atLeft ? "start" : "end", score) }
+                let overlaps = labels.filter { box.0 < $0.2 && $0.0 < box.2 && box.1 < $0.3 && $0.1 < box.3 }.count
+                let score = hits + (inside ? 0 : 10_000) + 1_000 * overlaps
+                if score < best.3 { best = (atLeft ? left + 4 : right - 4, baseline, atLeft ? "start" : "end", score, box) }
             }
         }
-        return (best.0, best.1, best.2)
+        return (best.0, best.1, best.2, best.4)
     }
 
     /// Path data with a gap (new subpath) at every undrawable point; a lone point (one-entry

@@ -129,6 +129,19 @@ final class PlotRulesTests: XCTestCase {
         XCTAssertFalse(try ComparisonPlot.panels(for: [a, b], options: PlotOptions(series: ["all"])).contains { $0.contains("baseline") })
     }
 
+    func testTwoBaselinesAtOneValueDoNotPrintTheirLabelsOverEachOther() throws {
+        let a = log("A", extra: ["eval_baseline_empty_auroc": Array(repeating: 0.5, count: 10),
+                                 "eval_baseline_random_auroc": Array(repeating: 0.5, count: 10),
+                                 "eval_auroc": (0..<10).map { 0.7 + 0.01 * Double($0) }])
+        let svg = try ComparisonPlot.svg(logs: [a], options: PlotOptions(series: ["eval_auroc"]))
+        let texts = elements(try panel(svg, "eval_auroc")).filter { $0.localName == "text" }
+        let places = ["empty graph", "random DAG"].map { label in
+            texts.first { $0.stringValue == label }.map { (attribute($0, "x") ?? "", attribute($0, "y") ?? "") }
+        }
+        let (empty, random) = (try XCTUnwrap(places[0]), try XCTUnwrap(places[1]))
+        XCTAssertTrue(empty != random, "both labels at \(empty)")
+    }
+
     func testFigureTitleColumnsAndSize() throws {
         let svg = try ComparisonPlot.svg(logs: [log("A")], options: PlotOptions(columns: 2, size: try PlotSize(parsing: "1000x600"),
                                                                                title: "Pair context at N = 20"))
