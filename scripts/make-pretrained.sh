@@ -45,7 +45,7 @@ model="$out_dir/$name.h5" expected="$out_dir/$name.expected.csv"
 # is tied to fixed data (made once by exactly this command).
 if [ ! -f "$sample/observational.csv" ]; then
     tmp_suite="$(mktemp -d)"
-    "$pfn" sample --count 1 --nodes 10 --seed 11 --out "$tmp_suite/sample.h5" --csv "$sample"
+    "$pfn" sample --count 1 --nodes 10 --seed 11 --out "$tmp_suite/sample.h5" --csv-dir "$sample"
     rm -rf "$tmp_suite"
 fi
 

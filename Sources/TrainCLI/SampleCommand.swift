@@ -12,7 +12,7 @@ struct SampleCommand: ParsableCommand {
         abstract: "Sample a suite of SCM datasets from the prior into an HDF5 file (docs/file-formats.md §1).",
         discussion: """
         --suite NAME writes a built-in held-out suite exactly as eval and --eval-suite use it \
-        (its own seed and prior; --count, --seed and the prior options do not apply). --csv DIR \
+        (its own seed and prior; --count, --seed and the prior options do not apply). --csv-dir DIR \
         also writes one dataset as the CSV folder of docs/file-formats.md §5.1, which \
         predict/eval --data and import read back exactly.
         """)
@@ -26,9 +26,14 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Output HDF5 file.")
     var out: String
     @Option(help: "Also write one dataset as CSV files into this folder (docs/file-formats.md §5.1).")
-    var csv: String?
-    @Option(help: "Which dataset --csv writes (0-based).")
+    var csvDir: String?
+    /// The option's name before 0.3 (predict's --csv names a file, so the folder became --csv-dir).
+    @Option(name: .customLong("csv"), help: .hidden)
+    var legacyCSV: String?
+    @Option(help: "Which dataset --csv-dir writes (0-based).")
     var csvIndex = 0
+
+    var csvFolder: String? { csvDir ?? legacyCSV }
     @OptionGroup(title: "Prior (the SCM distribution)") var prior: PriorOptions
 
     func validate() throws {
@@ -47,9 +52,10 @@ struct SampleCommand: ParsableCommand {
             throw ValidationError("--csv-index is \(csvIndex); it must lie in 0..<\(n) (the number of datasets)")
         }
         _ = try prior.config()
+        if csvDir != nil && legacyCSV != nil { throw ValidationError("--csv is the old name of --csv-dir; give only --csv-dir") }
         var isDir: ObjCBool = false
-        if let dir = csv, FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
-            throw ValidationError("--csv \(dir) is a file; --csv names a folder for the CSV files, so pass a new or existing folder")
+        if let dir = csvFolder, FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), !isDir.boolValue {
+            throw ValidationError("--csv-dir \(dir) is a file; --csv-dir names a folder for the CSV files, so pass a new or existing folder")
         }
     }
 
@@ -65,7 +71,7 @@ struct SampleCommand: ParsableCommand {
         try SCMSuiteFile.write(datasets, to: out, generatorConfig: json)
         let rows = datasets.reduce(0) { $0 + $1.interventionalCount }
         print("wrote \(n) datasets (\(config.nodesMin)–\(config.nodesMax) nodes, \(rows) interventional rows) to \(out)")
-        if let dir = csv {
+        if let dir = csvFolder {
             try CSVExport.writeFolder(datasets[csvIndex], to: dir)
             print("wrote dataset \(csvIndex) as CSV to \(dir)/")
         }

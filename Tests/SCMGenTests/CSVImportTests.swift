@@ -28,7 +28,7 @@ final class CSVImportTests: XCTestCase {
         return c
     }
 
-    // MARK: layout (a), the folder `sample --csv` writes
+    // MARK: layout (a), the folder `sample --csv-dir` writes
 
     func testSampledDatasetRoundTripsThroughTheCSVFolder() throws {
         for (i, d) in try SuiteSampler.sample(config: smallConfig(), count: 3, seed: 7).enumerated() {
@@ -49,7 +49,7 @@ final class CSVImportTests: XCTestCase {
         let dir = try tempDir("cli")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["sample", "--count", "2", "--out", "\(dir)/s.h5", "--csv", "\(dir)/csv", "--csv-index", "1"]
+        process.arguments = ["sample", "--count", "2", "--out", "\(dir)/s.h5", "--csv-dir", "\(dir)/csv", "--csv-index", "1"]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()

@@ -52,7 +52,7 @@ final class HelpConventionsTests: XCTestCase {
     /// read, a bound taken from other options): they have no default to state. "command --name".
     static let noDefault: Set<String> = {
         var s: Set<String> = ["pfn-train train --config", "pfn-train train --resume",   // start from / continue nothing
-                              "pfn-train sample --suite", "pfn-train sample --csv", "pfn-train plot --title",
+                              "pfn-train sample --suite", "pfn-train sample --csv-dir", "pfn-train sample --csv", "pfn-train plot --title",
                               "pfn-train import --graph", "pfn-train bench step --json", "pfn-train bench train --json"]
         // The prior: unset, the other prior options decide (--nodes-min/--nodes-max, --edge-prob, --intervention-values).
         for c in ["train", "sample", "bench stream", "bench-data"] {

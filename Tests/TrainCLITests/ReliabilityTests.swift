@@ -116,8 +116,8 @@ final class ReliabilityTests: XCTestCase {
         try p.runOK(["--model", "A", "--steps", "2", "--log-every", "1"] + PFNTrainProcess.tiny)
         assertCleanFailure(try p.run(["plot", "logs/A.json", "--out", "nodir/p.svg"]), ["nodir/p.svg", "No such file"], "plot into a missing folder")
         FileManager.default.createFile(atPath: p.path("existing"), contents: Data("x".utf8))
-        assertCleanFailure(try p.run(["sample", "--count", "1", "--nodes", "3", "--out", "s.h5", "--csv", "existing"]),
-                           ["--csv existing is a file"], "sample --csv onto a file")
+        assertCleanFailure(try p.run(["sample", "--count", "1", "--nodes", "3", "--out", "s.h5", "--csv-dir", "existing"]),
+                           ["--csv-dir existing is a file"], "sample --csv-dir onto a file")
         XCTAssertFalse(p.exists("s.h5"), "the suite was written before the refusal")
         FileManager.default.createFile(atPath: p.path("logs/A.json"), contents: Data("{\"step\": [1,".utf8))
         assertCleanFailure(try p.run(["--resume", "checkpoints/A/final.h5", "--steps", "4"]), ["logs/A.json"], "resume with a damaged log")

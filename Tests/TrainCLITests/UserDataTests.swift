@@ -100,7 +100,7 @@ final class UserDataTests: XCTestCase {
     func testEvalOnACSVFolderWithAnEdgeListScoresTheGraphPerDataset() throws {
         let p = try PFNTrainProcess(self)
         try trained(p)
-        try p.runOK(["sample", "--count", "2", "--nodes", "5", "--out", "s.h5", "--csv", "folder",
+        try p.runOK(["sample", "--count", "2", "--nodes", "5", "--out", "s.h5", "--csv-dir", "folder",
                      "--observational-samples", "20", "--samples-per-regime", "20"])
         try "source,target\nX0,X1\n2,3\n".write(toFile: p.path("edges.csv"), atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: p.path("folder/adjacency.csv"))
@@ -114,9 +114,20 @@ final class UserDataTests: XCTestCase {
         XCTAssertNotNil(values["model"]?["auroc"])
     }
 
+    /// `sample --csv` was the folder option's name before it became `--csv-dir` (predict's
+    /// `--csv` names a file): scripts that use it still work; both at once is an error.
+    func testSampleStillTakesTheOldNameOfCSVDir() throws {
+        let p = try PFNTrainProcess(self)
+        try p.runOK(["sample", "--count", "1", "--nodes", "4", "--out", "s.h5", "--csv", "old"])
+        XCTAssertTrue(p.exists("old/observational.csv"))
+        let r = try p.run(["sample", "--count", "1", "--nodes", "4", "--out", "t.h5", "--csv", "a", "--csv-dir", "b"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--csv-dir"), r.stderr)
+    }
+
     func testImportReadsBackWhatSampleWrites() throws {
         let p = try PFNTrainProcess(self)
-        try p.runOK(["sample", "--count", "3", "--nodes", "6", "--seed", "7", "--out", "s.h5", "--csv", "d1", "--csv-index", "1"])
+        try p.runOK(["sample", "--count", "3", "--nodes", "6", "--seed", "7", "--out", "s.h5", "--csv-dir", "d1", "--csv-index", "1"])
         try p.runOK(["import", "d1", "--out", "imported.h5"])
         let original = try SCMSuiteFile.read(p.path("s.h5"))[1], imported = try SCMSuiteFile.read(p.path("imported.h5"))
         XCTAssertEqual(imported.count, 1)
