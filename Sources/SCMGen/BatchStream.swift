@@ -115,6 +115,7 @@ public struct BatchStream {
 
     public mutating func next() -> TrainingBatch {
         let mine = shard?.items ?? 0..<batchSize
+        var group: (dataset: SCMDataset, items: Int, summary: DatasetSummary?)? = nil  // the mixed stream's current SCM
         var parts: [(SCMDataset, ColumnStats, ColumnStats, RegimeContext?, target: Int, row: Int, query: Int)] = []
         parts.reserveCapacity(mine.count)
         var nodeCounts = [Int](repeating: 0, count: batchSize)  // [B] of the global batch
@@ -131,15 +132,25 @@ public struct BatchStream {
                 parts.append((d, summary!.base, summary!.regimes[k], summary!.context, Int(d.regimeTargets[k]), r,
                               Int(d.queryIndex[r])))
             case .mixed:
-                let n = drawMixedNodeCount()
-                let d = context ? SCMDataset.sampleWithContext(nodeCount: n, config: config, rng: &rng)
-                    : SCMDataset.sampleOneRegime(nodeCount: n, config: config, rng: &rng)
-                let r = rng.nextInt(config.samplesPerRegime)  // a row of regime 0, the item's
-                nodeCounts[item] = n
+                // Items share an SCM in groups of k, each group within the batch (so the stream's
+                // state between batches is still its generator alone); k = 1 draws as before.
+                let slot = item % itemsPerSCM
+                if slot == 0 {
+                    let n = drawMixedNodeCount(), k = min(itemsPerSCM, batchSize - item)
+                    let d = context ? SCMDataset.sampleWithContext(nodeCount: n, config: config, items: k, rng: &rng)
+                        : SCMDataset.sampleOneRegime(nodeCount: n, config: config, items: k, rng: &rng)
+                    group = (d, k, nil)
+                }
+                let d = group!.dataset, k = group!.items
+                let r = slot * config.samplesPerRegime + rng.nextInt(config.samplesPerRegime)  // a row of the item's regime
+                nodeCounts[item] = d.nodeCount
                 guard mine.contains(item) else { continue }
-                let s = DatasetSummary(d, contextRegimes: 1..<d.regimeCount, withContext: context,
-                                       pairStatistics: pairStatistics, itemRegimes: 0..<1)
-                parts.append((d, s.base, s.regimes[0], s.context, Int(d.regimeTargets[0]), r, Int(d.queryIndex[r])))
+                if group!.summary == nil {  // once per group, for its first item this process keeps
+                    group!.summary = DatasetSummary(d, contextRegimes: k..<d.regimeCount, withContext: context,
+                                                    pairStatistics: pairStatistics, itemRegimes: 0..<k)
+                }
+                let s = group!.summary!
+                parts.append((d, s.base, s.regimes[slot], s.context, Int(d.regimeTargets[slot]), r, Int(d.queryIndex[r])))
             }
         }
         var batch = TrainingBatch(batchSize: parts.count, maxNodes: parts.map { $0.0.nodeCount }.max()!)
@@ -160,6 +171,9 @@ public struct BatchStream {
         summary = nil
         cursor = 0
     }
+
+    /// `PriorConfig.itemsPerSCM` (1 without it).
+    var itemsPerSCM: Int { max(1, config.itemsPerSCM ?? 1) }
 
     private mutating func drawMixedNodeCount() -> Int {
         let u = rng.nextInt(nodeWeights.last!)

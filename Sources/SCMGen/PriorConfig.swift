@@ -35,6 +35,11 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     /// contexts and a real dataset's large ones (a suite has 100 rows per regime) and can read
     /// every row at inference. nil = always `contextRowsPerRegime` (configs before the field).
     public var contextRowsMax: Int? = nil
+    /// Items of a mixed-stream batch drawn from each SCM: k consecutive items share one SCM, its
+    /// observational rows and context, each with its own regime (target, value, fresh rows).
+    /// The stream's producer then simulates and summarises 1/k as many contexts (at N = 50 it
+    /// takes half a core). nil (configs before the field) = 1, a fresh SCM for every item.
+    public var itemsPerSCM: Int? = nil
     /// Edge functions drawn uniformly from this subset (all ten in the seed).
     public var edgeFunctions: [EdgeFunction] = EdgeFunction.allCases
     public var deltaMode: DeltaMode = .interventional
@@ -93,6 +98,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
         if let m = contextRowsMax, m < contextRowsPerRegime {
             try fail("contextRowsMax (\(m)) is below contextRowsPerRegime (\(contextRowsPerRegime)); raise it or drop it")
         }
+        if let k = itemsPerSCM, k < 1 { try fail("itemsPerSCM is \(k); it must be at least 1") }
         if edgeFunctions.isEmpty { try fail("edgeFunctions is empty; enable at least one edge function") }
         if Set(edgeFunctions).count != edgeFunctions.count { try fail("edgeFunctions lists a function twice") }
     }
@@ -100,7 +106,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case nodesMin, nodesMax, edgeProb, expectedParents, noiseScale, interventionFraction,
              interventionValues, interventionRange, observationalSamples, samplesPerRegime,
-             contextRowsPerRegime, contextRowsMax, edgeFunctions, deltaMode
+             contextRowsPerRegime, contextRowsMax, itemsPerSCM, edgeFunctions, deltaMode
     }
 
     public init(from decoder: Decoder) throws {
@@ -118,6 +124,7 @@ public struct PriorConfig: Codable, Equatable, Sendable {
         samplesPerRegime = try c.decodeIfPresent(Int.self, forKey: .samplesPerRegime) ?? d.samplesPerRegime
         contextRowsPerRegime = try c.decodeIfPresent(Int.self, forKey: .contextRowsPerRegime) ?? d.contextRowsPerRegime
         contextRowsMax = try c.decodeIfPresent(Int.self, forKey: .contextRowsMax)
+        itemsPerSCM = try c.decodeIfPresent(Int.self, forKey: .itemsPerSCM)
         edgeFunctions = try c.decodeIfPresent([EdgeFunction].self, forKey: .edgeFunctions) ?? d.edgeFunctions
         deltaMode = try c.decodeIfPresent(DeltaMode.self, forKey: .deltaMode) ?? d.deltaMode
     }

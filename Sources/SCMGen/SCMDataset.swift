@@ -65,11 +65,15 @@ extension SCMDataset {
     /// of the seed's stream would come from: target uniform over the N nodes and value
     /// uniform over the values — for a uniformly random regime of the seed's dataset, the
     /// target is a uniformly random node (a uniform member of a uniform random subset).
-    static func sampleOneRegime(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) -> SCMDataset {
+    /// With `items` > 1, regimes 0..<items are drawn so, one after another, for items that
+    /// share the SCM.
+    static func sampleOneRegime(nodeCount n: Int, config: PriorConfig, items: Int = 1, rng: inout Xoshiro256) -> SCMDataset {
         var gen = RegimeSampler(nodeCount: n, config: config, rng: &rng)
-        let target = rng.nextInt(n)
-        let v = rng.nextInt(config.regimesPerTarget)
-        gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
+        for _ in 0..<items {
+            let target = rng.nextInt(n)
+            let v = rng.nextInt(config.regimesPerTarget)
+            gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
+        }
         return gen.dataset()
     }
 
@@ -79,12 +83,16 @@ extension SCMDataset {
     /// `samplesPerRegime` rows — on a target drawn uniformly from that set (so still
     /// uniform over the nodes). The context leaves regime 0 out: in a suite the rows of a
     /// target are pooled over its values, and here they are too.
-    static func sampleWithContext(nodeCount n: Int, config: PriorConfig, rng: inout Xoshiro256) -> SCMDataset {
+    /// With `items` > 1, regimes 0..<items are item regimes drawn so, one after another, for
+    /// items that share the SCM and its context (regimes items...).
+    static func sampleWithContext(nodeCount n: Int, config: PriorConfig, items: Int = 1, rng: inout Xoshiro256) -> SCMDataset {
         var gen = RegimeSampler(nodeCount: n, config: config, rng: &rng)
         let targets = gen.distinctTargets(rng: &rng)
-        let target = targets[rng.nextInt(targets.count)]
-        let v = rng.nextInt(config.regimesPerTarget)
-        gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
+        for _ in 0..<items {
+            let target = targets[rng.nextInt(targets.count)]
+            let v = rng.nextInt(config.regimesPerTarget)
+            gen.addRegime(target: target, value: config.regimeValue(v, rng: &rng), rng: &rng)
+        }
         gen.addEveryValue(of: targets, rows: config.contextRows(rng: &rng), rng: &rng)
         return gen.dataset()
     }

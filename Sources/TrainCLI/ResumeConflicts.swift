@@ -67,7 +67,7 @@ struct ResumableField {
         .init("--intervention-values", \.prior.interventionValues), .init("--intervention-range", \.prior.interventionRange),
         .init("--observational-samples", \.prior.observationalSamples), .init("--samples-per-regime", \.prior.samplesPerRegime),
         .init("--context-rows", \.prior.contextRowsPerRegime),
-        .init("--context-rows-max", \.prior.contextRowsMax), .init("--edge-functions", \.prior.edgeFunctions),
+        .init("--context-rows-max", \.prior.contextRowsMax), .init("--items-per-scm", \.prior.itemsPerSCM), .init("--edge-functions", \.prior.edgeFunctions),
         .init("--delta-mode", \.prior.deltaMode.rawValue),
     ]
 }

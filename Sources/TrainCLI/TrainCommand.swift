@@ -84,6 +84,7 @@ struct TrainCommand: ParsableCommand {
         }
         try prior.apply(to: &c.prior)
         modelOptions.apply(to: &c.prior)
+        optimisation.apply(to: &c.prior)
         if !maxNodesFromFile { c.model.maxNodes = max(50, c.prior.nodesMax) }
         try modelOptions.apply(to: &c.model)
         if c.prior.nodesMax > c.model.maxNodes {
@@ -229,6 +230,9 @@ struct TrainCommand: ParsableCommand {
             throw CLIError(modelOptions.pairContext == false
                 ? "\(flag) sets up the pair context, but --no-pair-context turns it off; drop one of the two"
                 : "\(flag) sets up the pair context, but this run's config has none; drop \(flag) (or add --pair-context to a fresh run)")
+        }
+        if optimisation.itemsPerScm != nil && config.train.stream != .mixed {
+            throw CLIError("--items-per-scm groups the items of the mixed stream; the sequential stream already draws every item of a batch from one SCM, so drop it")
         }
         if let flag = modelOptions.contextRows != nil ? "--context-rows" : modelOptions.contextRowsMax != nil ? "--context-rows-max" : nil,
            !(config.model.pairContext && config.train.stream == .mixed) {

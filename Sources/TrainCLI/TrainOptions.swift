@@ -48,6 +48,8 @@ struct TrainOptions: ParsableArguments {
     var gradClip: Float?
     @Option(help: "Data stream: mixed (many SCMs per batch; default) or sequential (the seed's order).")
     var stream: StreamMode?
+    @Option(help: "Mixed stream: consecutive items of a batch drawn from one SCM, sharing its observational rows and context, each with its own regime (default 1: a fresh SCM for every item; more makes the data producer cheaper).")
+    var itemsPerScm: Int?
     @Option(help: "Large matrix products: auto (default: times both on the model's products at start-up and keeps the faster), fp32, or bf16 (bfloat16 operands, float32 sums, on CPUs with AVX-512 BF16, else fp32).")
     var precision: PrecisionChoice?
 
@@ -57,6 +59,11 @@ struct TrainOptions: ParsableArguments {
             if let v, !(v.isFinite && v >= 0) { throw ValidationError("\(option) is \(v); it must be a finite number ≥ 0 (0 turns it off)") }
         }
         if let w = warmup, w < 0 { throw ValidationError("--warmup is \(w); it must be 0 or positive") }
+        if let k = itemsPerScm, k < 1 { throw ValidationError("--items-per-scm is \(k); it must be at least 1") }
+    }
+
+    func apply(to prior: inout PriorConfig) {
+        if let k = itemsPerScm { prior.itemsPerSCM = k == 1 ? nil : k }
     }
 
     func apply(to t: inout TrainConfig) {

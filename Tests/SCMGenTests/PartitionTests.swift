@@ -4,9 +4,10 @@ import XCTest
 /// Data-parallel partitioning: K ranks' streams together yield exactly the single-process
 /// stream's batches — same SCMs, same items, same order, same bits.
 final class PartitionTests: XCTestCase {
-    private func config() -> PriorConfig {
+    private func config(itemsPerSCM: Int? = nil) -> PriorConfig {
         var c = PriorConfig()
         (c.nodesMin, c.nodesMax, c.observationalSamples, c.samplesPerRegime) = (3, 9, 12, 6)
+        c.itemsPerSCM = itemsPerSCM
         return c
     }
 
@@ -55,15 +56,16 @@ final class PartitionTests: XCTestCase {
     }
 
     func testTheRanksSlicesReassembleTheSingleProcessBatchBitForBit() throws {
-        for (mode, context) in streams {
+        // Items sharing an SCM (groups of 3 in a batch of 7: 3, 3, 1) split across ranks too.
+        for (mode, context, k) in streams.map({ ($0.0, $0.1, nil as Int?) }) + [(.mixed, true, 3), (.mixed, false, 3)] {
             for ranks in [2, 3, 7] {
-                var whole = try BatchStream(config: config(), seed: 4, batchSize: 7, mode: mode, context: context)
+                var whole = try BatchStream(config: config(itemsPerSCM: k), seed: 4, batchSize: 7, mode: mode, context: context)
                 var parts = try (0..<ranks).map { try whole.partitioned(rank: $0, of: ranks) }
                 for step in 0..<15 {
                     let expected = whole.next()
                     let got = parts.indices.map { parts[$0].next() }
                     XCTAssertEqual(got.map(\.batchSize).reduce(0, +), 7)
-                    XCTAssertEqual(reassemble(got), expected, "\(mode) context \(context), K = \(ranks), batch \(step)")
+                    XCTAssertEqual(reassemble(got), expected, "\(mode) context \(context) items per SCM \(k ?? 1), K = \(ranks), batch \(step)")
                     for (r, g) in got.enumerated() {
                         XCTAssertEqual(g.share, BatchShare(firstItem: r * 7 / ranks, globalNodeCounts: expected.nodeCounts))
                         XCTAssertEqual(g, expected.slice(items: g.share!.firstItem..<(g.share!.firstItem + g.batchSize)))
