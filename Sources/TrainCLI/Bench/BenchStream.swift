@@ -27,6 +27,8 @@ extension Bench {
         var contextRowsMax: Int?
         @Option(help: "With --pair-context: the pair features the model reads, 1 or 2 (2 adds the per-pair statistics of --pair-features 2).")
         var pairFeatures = PairFeatures.latest
+        @Option(help: "Mixed stream: consecutive items drawn from one SCM (as train's --items-per-scm; default 1).")
+        var itemsPerScm: Int?
         @OptionGroup var prior: PriorOptions
 
         func validate() throws {
@@ -37,12 +39,17 @@ extension Bench {
             for (flag, given) in [("--context-rows", contextRows != nil), ("--context-rows-max", contextRowsMax != nil)] where given && !pairContext {
                 throw ValidationError("\(flag) applies only with --pair-context; add it or drop \(flag)")
             }
+            if let k = itemsPerScm, k < 1 { throw ValidationError("--items-per-scm is \(k); it must be at least 1") }
+            if itemsPerScm != nil && stream == .sequential {
+                throw ValidationError("--items-per-scm groups the items of the mixed stream; drop it or --stream sequential")
+            }
         }
 
         func run() throws {
             var config = try prior.config()
             config.contextRowsMax = TrainCommand.defaults(.C).prior.contextRowsMax  // train's default range
             applyContextRows(contextRows, max: contextRowsMax, to: &config)
+            if let k = itemsPerScm { config.itemsPerSCM = k == 1 ? nil : k }
             try config.validate()
             for mode in stream.map({ [$0] }) ?? [.sequential, .mixed] {
                 var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext,
@@ -50,7 +57,8 @@ extension Bench {
                 let (count, elapsed) = streamRate(&s, seconds: seconds)
                 let rate = Double(count) / elapsed
                 let rows = config.contextRowsMax.map { "\(config.contextRowsPerRegime)-\($0)" } ?? "\(config.contextRowsPerRegime)"
-                print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context (\(rows) rows per regime)" : ""), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batch): "
+                let shared = mode == .mixed && (config.itemsPerSCM ?? 1) > 1 ? ", \(config.itemsPerSCM!) items per SCM" : ""
+                print("\(mode.rawValue) stream\(pairContext && mode == .mixed ? " with context (\(rows) rows per regime)" : "")\(shared), nodes \(config.nodesMin)-\(config.nodesMax), B=\(batch): "
                     + String(format: "%.1f batches/s (%.2f ms/batch, %d batches in %.1f s)", rate, 1000 / rate, count, elapsed))
             }
         }
