@@ -120,3 +120,8 @@ func applyContextRows(_ rows: Int?, max: Int?, to prior: inout PriorConfig) {
     if let v = max { prior.contextRowsMax = v == 0 ? nil : v }
     if max == nil, let m = prior.contextRowsMax, m < prior.contextRowsPerRegime { prior.contextRowsMax = nil }
 }
+
+/// `--items-per-scm` (train and bench stream): 1 is the stream without the field, so it is stored as nil.
+func applyItemsPerSCM(_ k: Int?, to prior: inout PriorConfig) {
+    if let k { prior.itemsPerSCM = k == 1 ? nil : k }
+}

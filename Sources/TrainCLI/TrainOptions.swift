@@ -63,7 +63,7 @@ struct TrainOptions: ParsableArguments {
     }
 
     func apply(to prior: inout PriorConfig) {
-        if let k = itemsPerScm { prior.itemsPerSCM = k == 1 ? nil : k }
+        applyItemsPerSCM(itemsPerScm, to: &prior)
     }
 
     func apply(to t: inout TrainConfig) {

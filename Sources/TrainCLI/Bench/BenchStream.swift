@@ -49,7 +49,7 @@ extension Bench {
             var config = try prior.config()
             config.contextRowsMax = TrainCommand.defaults(.C).prior.contextRowsMax  // train's default range
             applyContextRows(contextRows, max: contextRowsMax, to: &config)
-            if let k = itemsPerScm { config.itemsPerSCM = k == 1 ? nil : k }
+            applyItemsPerSCM(itemsPerScm, to: &config)
             try config.validate()
             for mode in stream.map({ [$0] }) ?? [.sequential, .mixed] {
                 var s = try BatchStream(config: config, seed: seed, batchSize: batch, mode: mode, context: pairContext,
