@@ -27,6 +27,9 @@ cd "$out"
 run() {  # run VARIANT SEED
     local name="$1-s$2"
     if [ -f "checkpoints/$name/final.h5" ]; then return; fi
+    if [ -d "checkpoints/$name" ] && ! ls "checkpoints/$name"/step-*.h5 > /dev/null 2>&1; then
+        rm -rf "checkpoints/$name" "logs/$name.json"  # cut off before its first checkpoint: start over
+    fi
     if [ -d "checkpoints/$name" ]; then
         "$bin" --resume "checkpoints/$name" --steps "$steps" --threads "$threads" >> "$name.out" 2>&1
     else

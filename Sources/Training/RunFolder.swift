@@ -59,10 +59,19 @@ enum RunFolder {
                 }
             }
             guard suffixed else {
-                throw TrainingError("run '\(name)' exists (\(output.logDir)/\(name).json or \(folder)/); pick another --run-name or continue it with --resume \(folder)/final.h5")
+                if !hasCheckpoint(folder) {
+                    throw TrainingError("run '\(name)' exists but has no checkpoint to continue (it stopped before its first); delete \(output.logDir)/\(name).json and \(folder)/ to start it again, or pick another --run-name")
+                }
+                throw TrainingError("run '\(name)' exists (\(output.logDir)/\(name).json or \(folder)/); pick another --run-name or continue it with --resume \(folder)")
             }
             k += 1
         }
+    }
+
+    /// Whether a run folder holds a checkpoint (final.h5 or step-<k>.h5) to resume from.
+    static func hasCheckpoint(_ folder: String) -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.contains { $0 == "final.h5" || ($0.hasPrefix("step-") && $0.hasSuffix(".h5")) }
     }
 
     /// The checkpoints in `point`'s folder from later in its run (step-<k>.h5 with k past the

@@ -80,6 +80,18 @@ final class RunReliabilityTests: XCTestCase {
         XCTAssertThrowsError(try RunFolder.claim(run.output, base: "A-3", suffixed: false)) { XCTAssertTrue("\($0)".contains("'A-3' exists"), "\($0)") }
     }
 
+    func testARunCutOffBeforeItsFirstCheckpointSaysHowToStartAgain() throws {
+        let run = try TinyRun(self, variant: .A, seed: 1, steps: 1)
+        _ = try RunFolder.claim(run.output, base: "cut", suffixed: false)  // its folder, no checkpoint yet
+        XCTAssertThrowsError(try RunFolder.claim(run.output, base: "cut", suffixed: false)) {
+            XCTAssertTrue("\($0)".contains("no checkpoint to continue") && "\($0)".contains("delete"), "\($0)")
+        }
+        FileManager.default.createFile(atPath: "\(run.output.checkpointDir)/cut/step-4.h5", contents: Data())
+        XCTAssertThrowsError(try RunFolder.claim(run.output, base: "cut", suffixed: false)) {
+            XCTAssertTrue("\($0)".contains("--resume \(run.output.checkpointDir)/cut"), "\($0)")
+        }
+    }
+
     // D18
     func testRunNamesMustBePlainNames() throws {
         let run = try TinyRun(self, variant: .A, seed: 1, steps: 1)
