@@ -55,7 +55,8 @@ def main():
         f"- Date: {datetime.date.today().isoformat()}; command: `{args.command.strip()}`",
         f"- Machine: {machine['cpuModel']}, {machine['logicalCPUs']} logical CPUs; load average at the first "
         f"Swift run: {machine['loadAverage']}",
-        f"- PyTorch {first_torch.get('torch', '?')}; B={first_torch['batch']}; D=128, 4 heads, 4 layers (D: 2+4), FF 2048; "
+        f"- PyTorch {first_torch.get('torch', '?')}; B={first_torch['batch']}; the notebook's models: D=128, 4 heads, 4 layers (D: 2+4), FF 2048 "
+        f"(pfn-train's the same unless the command's --pfn-args says otherwise); "
         f"{meta['steps'] if meta else '?'} timed steps after {meta['warmup'] if meta else '?'} warm-up, alternating Swift/PyTorch per configuration",
         "- Train step: forward, loss (with the B matrix exponentials), backward, AdamW; eval: forward without graph "
         "(PyTorch: `inference_mode`, fused fast path). Data generation excluded on both sides.",

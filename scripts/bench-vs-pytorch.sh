@@ -8,11 +8,13 @@
 #   scripts/bench-vs-pytorch.sh --end-to-end                  # A-E x pair context on/off, N=50 (~10 min)
 #
 # Options: --variants LIST --nodes LIST --threads LIST --steps K --warmup K --out PATH,
-# --precision auto|fp32|bf16 (pfn-train's matrix products), --torch-autocast-bf16 (PyTorch's).
+# --precision auto|fp32|bf16 (pfn-train's matrix products), --torch-autocast-bf16 (PyTorch's),
+# --pfn-args "ARGS" (more `pfn-train bench` options, e.g. "--pair-context --feed-forward 512" for
+# the default model's forward against the notebook's in PyTorch; not with --end-to-end).
 # --end-to-end: `pfn-train bench train` (train's defaults, its real data stream, --nodes N,
 # batch 32) against the notebook's training loop with its own data generation
 # (reference/torch_notebook_loop.py), each variant with and without the pair context, K steps
-# (default 30) each; first node count and thread count only; writes
+# (default 30) each, for every node count in --nodes (default 50); first thread count only; writes
 # bench/bench-vs-pytorch-end-to-end.md unless --out is given.
 # Installs PyTorch (CPU wheel), h5py, pandas and networkx with pip when missing.
 set -euo pipefail
@@ -20,7 +22,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 variants=A,B,C,D,E nodes=20,50 threads=2 steps=5 warmup=2 out=""
-precision=fp32 precision_given=0 torch_extra=() end_to_end=0 steps_given=0 nodes_given=0
+precision=fp32 precision_given=0 torch_extra=() end_to_end=0 steps_given=0 nodes_given=0 pfn_args=""
 command_line="scripts/bench-vs-pytorch.sh $*"
 while (($#)); do
     case "$1" in
@@ -33,7 +35,8 @@ while (($#)); do
         --precision) precision="$2"; precision_given=1; shift 2 ;;
         --torch-autocast-bf16) torch_extra=(--autocast-bf16); shift ;;
         --end-to-end) end_to_end=1; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --pfn-args) pfn_args="$2"; shift 2 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-vs-pytorch: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -60,19 +63,22 @@ if ((end_to_end)); then
     fi
     ((nodes_given)) || nodes=50
     ((steps_given)) || steps=30
-    n=${nodes%%,*} t=${threads%%,*} out=${out:-bench/bench-vs-pytorch-end-to-end.md}
+    t=${threads%%,*} out=${out:-bench/bench-vs-pytorch-end-to-end.md}
     i=0
-    for v in ${variants//,/ }; do
-        for pc in pc nopc; do
-            flags=(--nodes "$n" --threads "$t" --batch 32)
-            [[ $pc == nopc ]] && flags+=(--no-pair-context)
-            ((precision_given)) && flags+=(--precision "$precision")
-            swift_run() { "$pfn" bench train --variants "$v" --steps "$steps" --warmup "$warmup" --json "$work/swift-$v-$pc.json" -- "${flags[@]}" | grep -E "^$v" ; }
-            torch_run() { "$python" reference/torch_notebook_loop.py --variant "$v" --nodes "$n" --threads "$t" --steps "$steps" --warmup "$warmup" --json "$work/torch-$v-$pc.json" 2>/dev/null | head -n 1; }
-            echo "== model $v, ${pc/nopc/no pair context}, N=$n, $t thread(s); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-            if ((i % 2 == 0)); then echo "pfn-train: $(swift_run)" >&2; echo "torch: $(torch_run)" >&2
-            else echo "torch: $(torch_run)" >&2; echo "pfn-train: $(swift_run)" >&2; fi
-            i=$((i + 1))
+    for n in ${nodes//,/ }; do
+        for v in ${variants//,/ }; do
+            for pc in pc nopc; do
+                flags=(--nodes "$n" --threads "$t" --batch 32)
+                [[ $pc == nopc ]] && flags+=(--no-pair-context)
+                ((precision_given)) && flags+=(--precision "$precision")
+                key="$v-$pc-$n"
+                swift_run() { "$pfn" bench train --variants "$v" --steps "$steps" --warmup "$warmup" --json "$work/swift-$key.json" -- "${flags[@]}" | grep -E "^$v" ; }
+                torch_run() { "$python" reference/torch_notebook_loop.py --variant "$v" --nodes "$n" --threads "$t" --steps "$steps" --warmup "$warmup" --json "$work/torch-$key.json" 2>/dev/null | head -n 1; }
+                echo "== model $v, ${pc/nopc/no pair context}, N=$n, $t thread(s); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+                if ((i % 2 == 0)); then echo "pfn-train: $(swift_run)" >&2; echo "torch: $(torch_run)" >&2
+                else echo "torch: $(torch_run)" >&2; echo "pfn-train: $(swift_run)" >&2; fi
+                i=$((i + 1))
+            done
         done
     done
     mkdir -p "$(dirname "$out")"
@@ -85,7 +91,8 @@ for t in ${threads//,/ }; do
     for v in ${variants//,/ }; do
         for n in ${nodes//,/ }; do
             common=(--variants "$v" --nodes "$n" --threads "$t" --steps "$steps" --warmup "$warmup")
-            swift_run() { "$pfn" bench "${common[@]}" --precision "$precision" --data-seconds 0 --json "$work/swift-$v-$n-$t.json" | tail -n 2 | head -n 1; }
+            # shellcheck disable=SC2086  # --pfn-args is a list of options
+            swift_run() { "$pfn" bench "${common[@]}" --precision "$precision" --data-seconds 0 $pfn_args --json "$work/swift-$v-$n-$t.json" | tail -n 2 | head -n 1; }
             torch_run() { "$python" reference/torch_bench.py "${common[@]}" ${torch_extra[@]+"${torch_extra[@]}"} --json "$work/torch-$v-$n-$t.json" | tail -n 2 | head -n 1; }
             # Alternate which goes first, so slow drift in the machine's load hits both alike.
             echo "== model $v, N=$n, $t thread(s); load $(cut -d' ' -f1-3 /proc/loadavg)" >&2

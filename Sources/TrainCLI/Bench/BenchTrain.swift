@@ -37,6 +37,8 @@ struct Train: ParsableCommand {
     struct Result: Codable {
         var variant: String, pairContext: Bool, nodesMin: Int, nodesMax: Int, threads: Int, batch: Int
         var precision: String, calibration: String?
+        /// The model's feed-forward width and the stream's items per SCM (what the defaults set).
+        var feedForward: Int?, itemsPerSCM: Int?
         /// Wall time per step, and the part of it the loop waited for the next batch.
         var step: BenchReport.Timing, dataWait: BenchReport.Timing
         /// Over the timed steps, ms per step: CPU time of the producer thread and of the rest,
@@ -61,8 +63,8 @@ struct Train: ParsableCommand {
         for v in variants.values {
             let r = try timeVariant(v)
             report.results.append(r)
-            print(String(format: "%@%@ N %d-%d, %d thr, %@: step %.1f ms (IQR %.1f), waited for data %.1f ms; per step CPU: producer %.1f ms (%.0f%% of a core), compute %.1f ms; run-queue wait: producer %.1f ms, compute %.1f ms",
-                         r.variant, r.pairContext ? " +pair context," : ",", r.nodesMin, r.nodesMax, r.threads, r.precision,
+            print(String(format: "%@%@ FF %d, %d item(s)/SCM, N %d-%d, %d thr, %@: step %.1f ms (IQR %.1f), waited for data %.1f ms; per step CPU: producer %.1f ms (%.0f%% of a core), compute %.1f ms; run-queue wait: producer %.1f ms, compute %.1f ms",
+                         r.variant, r.pairContext ? " +pair context," : ",", r.feedForward ?? 0, r.itemsPerSCM ?? 1, r.nodesMin, r.nodesMax, r.threads, r.precision,
                          r.step.medianMs, r.step.iqrMs, r.dataWait.medianMs, r.producerCPUMs, 100 * r.producerShare,
                          r.computeCPUMs, r.producerQueueMs, r.computeQueueMs))
             if let line = r.calibration { print("  \(line)") }
@@ -103,6 +105,7 @@ struct Train: ParsableCommand {
         return Result(variant: v.rawValue, pairContext: config.model.pairContext, nodesMin: config.prior.nodesMin,
                       nodesMax: config.prior.nodesMax, threads: command.threads, batch: config.train.batch,
                       precision: MatmulPrecision.effective.rawValue, calibration: calibration,
+                      feedForward: config.model.feedForward, itemsPerSCM: config.prior.itemsPerSCM ?? 1,
                       step: .init(wall, wall), dataWait: .init(wait, wait),
                       producerCPUMs: cpu.producerRun / k, producerQueueMs: cpu.producerQueue / k,
                       computeCPUMs: cpu.computeRun / k, computeQueueMs: cpu.computeQueue / k,
