@@ -17,7 +17,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo,
           help: "D: stage-2 layers attend with the bias of the predicted DAG (default on; --no-structural-bias drops it, as the notebook's code does).")
     var structuralBias: Bool?
-    @Option(help: "Feed-forward width (default 2048).")
+    @Option(help: "Feed-forward width (default 512 with the pair context; 2048, the notebook's, with --no-pair-context).")
     var feedForward: Int?
     @Option(help: "Largest graph the model takes (node-embedding rows; default max(50, --nodes-max)).")
     var maxNodes: Int?

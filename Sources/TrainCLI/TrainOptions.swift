@@ -48,7 +48,7 @@ struct TrainOptions: ParsableArguments {
     var gradClip: Float?
     @Option(help: "Data stream: mixed (many SCMs per batch; default) or sequential (the seed's order).")
     var stream: StreamMode?
-    @Option(help: "Mixed stream: consecutive items of a batch drawn from one SCM, sharing its observational rows and context, each with its own regime (default 1: a fresh SCM for every item; more makes the data producer cheaper).")
+    @Option(help: "Mixed stream: consecutive items of a batch drawn from one SCM, sharing its observational rows and context, each with its own regime (default 4 with the pair context; 1, the notebook's stream, with --no-pair-context: a fresh SCM for every item).")
     var itemsPerScm: Int?
     @Option(help: "Large matrix products: auto (default: times both on the model's products at start-up and keeps the faster), fp32, or bf16 (bfloat16 operands, float32 sums, on CPUs with AVX-512 BF16, else fp32).")
     var precision: PrecisionChoice?

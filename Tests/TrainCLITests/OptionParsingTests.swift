@@ -57,6 +57,20 @@ final class OptionParsingTests: XCTestCase {
         XCTAssertThrowsError(try TrainCommand.parse(["--context-rows", "10", "--context-rows-max", "8"]).runConfig().prior.validate())
     }
 
+    /// New runs: a 512-wide feed-forward and 4 items per SCM; --no-pair-context gives the
+    /// notebook's model and stream (2048, a fresh SCM per item) unless those are asked for.
+    func testFeedForwardAndItemsPerSCMDefaultsFollowThePairContext() throws {
+        let fresh = try TrainCommand.parse([]).runConfig()
+        XCTAssertEqual(fresh.model.feedForward, 512)
+        XCTAssertEqual(fresh.prior.itemsPerSCM, 4)
+        let notebook = try TrainCommand.parse(["--model", "A", "--no-pair-context"]).runConfig()
+        XCTAssertEqual(notebook.model.feedForward, 2048)
+        XCTAssertNil(notebook.prior.itemsPerSCM)
+        let asked = try TrainCommand.parse(["--no-pair-context", "--feed-forward", "256", "--items-per-scm", "2"]).runConfig()
+        XCTAssertEqual([asked.model.feedForward, asked.prior.itemsPerSCM], [256, 2])
+        XCTAssertEqual(try TrainCommand.parse(["--feed-forward", "2048", "--items-per-scm", "1"]).runConfig().model.feedForward, 2048)
+    }
+
     func testListOptionsTakeCommaSeparatedValues() throws {
         let bench = try Bench.Step.parse(["--variants", "A,d", "--nodes", "4, 8", "--threads", "1"])
         XCTAssertEqual(bench.variantList, [.A, .D])

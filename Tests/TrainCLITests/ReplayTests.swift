@@ -34,6 +34,26 @@ final class ReplayTests: XCTestCase {
         }
     }
 
+    /// A log from before a field existed replays what that run did (the type's default, e.g. no
+    /// delta-correction bound, a fresh SCM per item), not a newer CLI default; a subset gets
+    /// today's defaults.
+    func testALogOlderThanAFieldReplaysWithoutItsNewerDefault() throws {
+        var c = try TrainCommand.parse([]).runConfig()
+        XCTAssertEqual(c.model.deltaCorrectionBound, 1)
+        XCTAssertEqual(c.prior.itemsPerSCM, TrainCommand.defaultItemsPerSCM)
+        (c.model.deltaCorrectionBound, c.prior.itemsPerSCM) = (nil, nil)  // encoded without the two fields
+        let log = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        XCTAssertFalse(log.contains("itemsPerSCM") || log.contains("deltaCorrectionBound"))
+        let replayed = try TrainCommand.parse(["--config", try write(#"{"config": \#(log)}"#)]).runConfig()
+        XCTAssertNil(replayed.model.deltaCorrectionBound)
+        XCTAssertNil(replayed.prior.itemsPerSCM)
+        XCTAssertEqual(replayed, try TrainCommand.parse(["--config", try write(log.dropLast() + #", "provenance": {}}"#)]).runConfig(),
+                       "the config object a log holds reads as the log")
+        let subset = try TrainCommand.parse(["--config", try write(#"{"train": {"lr": 0.003}}"#)]).runConfig()
+        XCTAssertEqual(subset.model.deltaCorrectionBound, 1)
+        XCTAssertEqual(subset.prior.itemsPerSCM, TrainCommand.defaultItemsPerSCM)
+    }
+
     func write(_ text: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString.prefix(8)).json")
         try text.write(to: url, atomically: true, encoding: .utf8)
