@@ -70,17 +70,28 @@ public enum PairFeatures {
         let s = (0..<n).map { max(batch.baseStd[o + $0] + 1e-6, stdFloor) }
         let meanS = real.isEmpty ? 1 : real.map { s[$0] }.reduce(0, +) / Float(real.count)
         let logObs = log1pf(batch.observationalCount[item])
+        // Each node's and each ordered pair's transforms once, not once per pair that reads them
+        // (the same libm calls on the same inputs: the features are unchanged, bit for bit).
+        let logS = s.map { logf($0) }                                                       // [N]
+        var logCount = [Float](repeating: 0, count: n * slots)                             // [N, slots]
+        var asinhT = [Float](repeating: 0, count: n * n * slots)                           // [N, N, slots]
+        for i in real {
+            for r in 0..<slots { logCount[i * slots + r] = log1pf(batch.contextCount[(o + i) * slots + r]) }
+            for j in real {
+                for r in 0..<slots { asinhT[(i * n + j) * slots + r] = asinhf(batch.contextT[((o + i) * n + j) * slots + r]) }
+            }
+        }
         for i in real {
             for j in real {
-                let q = ((o + i) * n + j) * f + 8, p = (o + i) * n + j, pt = (o + j) * n + i
-                out[q + 0] = logf(s[i])
-                out[q + 1] = logf(s[j])
+                let q = ((o + i) * n + j) * f + 8, p = (o + i) * n + j
+                out[q + 0] = logS[i]
+                out[q + 1] = logS[j]
                 out[q + 2] = (s[j] - s[i]) / meanS
                 for r in 0..<slots {
-                    out[q + 3 + r] = asinhf(batch.contextT[p * slots + r])
-                    out[q + 6 + r] = asinhf(batch.contextT[pt * slots + r])
-                    out[q + 9 + r] = log1pf(batch.contextCount[(o + i) * slots + r])
-                    out[q + 12 + r] = log1pf(batch.contextCount[(o + j) * slots + r])
+                    out[q + 3 + r] = asinhT[(i * n + j) * slots + r]
+                    out[q + 6 + r] = asinhT[(j * n + i) * slots + r]
+                    out[q + 9 + r] = logCount[i * slots + r]
+                    out[q + 12 + r] = logCount[j * slots + r]
                 }
                 out[q + 15] = logObs
                 let corr = abs(batch.correlation[p]), partial = batch.partialCorrelation[p]
