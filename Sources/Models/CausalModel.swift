@@ -44,7 +44,9 @@ public struct ModelInput {
         let (b, n) = (batch.batchSize, batch.maxNodes)
         if config.pairContext {
             let f = PairFeatures.width(config.pairFeatures)
-            pairFeatures = Tensor(shape: [b, n, n, f], scalars: PairFeatures.make(batch, stdFloor: config.stdFloor, version: config.pairFeatures))
+            let features = Tensor(zeros: [b, n, n, f])  // [B, N, N, F]
+            PairFeatures.make(batch, stdFloor: config.stdFloor, version: config.pairFeatures, into: features.data)
+            pairFeatures = features
             let m = batch.nodeMask
             let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }
             pairMask = mask

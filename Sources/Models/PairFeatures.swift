@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import SCMGen
 
 /// The input of `PairContext` (not in the seed): numbers per ordered pair (i, j), i the
@@ -30,41 +31,51 @@ public enum PairFeatures {
 
     /// [B, N, N, width(version)] for `batch`.
     public static func make(_ batch: TrainingBatch, stdFloor: Float, version: Int = 1) -> [Float] {
-        let b = batch.batchSize, n = batch.maxNodes, f = width(version)
-        var out = [Float](repeating: 0, count: b * n * n * f)  // [B, N, N, F]
-        for item in 0..<b {
-            let o = item * n
-            // shift and log std ratio of (i → j) at [i, j]
-            var shift = [Float](repeating: 0, count: n * n), logRatio = shift
-            for i in 0..<n where batch.contextIntervened[o + i] != 0 {
-                for j in 0..<n where batch.nodeMask[o + j] != 0 {
-                    let s = max(batch.baseStd[o + j] + 1e-6, stdFloor)
-                    let p = (o + i) * n + j
-                    shift[i * n + j] = asinhf((batch.contextMean[p] - batch.baseMean[o + j]) / s)
-                    let r = logf(max(batch.contextStd[p] + 1e-6, stdFloor) / s)
-                    logRatio[i * n + j] = min(max(r, -5), 5)
-                }
-            }
-            for i in 0..<n where batch.nodeMask[o + i] != 0 {
-                for j in 0..<n where batch.nodeMask[o + j] != 0 {
-                    let q = ((o + i) * n + j) * f
-                    out[q + 0] = shift[i * n + j]
-                    out[q + 1] = logRatio[i * n + j]
-                    out[q + 2] = shift[j * n + i]
-                    out[q + 3] = logRatio[j * n + i]
-                    out[q + 4] = batch.contextIntervened[o + i]
-                    out[q + 5] = batch.contextIntervened[o + j]
-                    out[q + 6] = batch.correlation[(o + i) * n + j]
-                    out[q + 7] = i == j ? 1 : 0
-                }
-            }
-            if version >= 2 { appendVersion2(batch, item: item, stdFloor: stdFloor, into: &out) }
-        }
+        var out = [Float](repeating: 0, count: batch.batchSize * batch.maxNodes * batch.maxNodes * width(version))
+        out.withUnsafeMutableBufferPointer { make(batch, stdFloor: stdFloor, version: version, into: $0.baseAddress!) }
         return out
     }
 
+    /// The same into `out` [B, N, N, width(version)], zeroed by the caller (padded pairs stay 0);
+    /// the items in parallel (each writes only its own [N, N, F] block).
+    public static func make(_ batch: TrainingBatch, stdFloor: Float, version: Int, into out: UnsafeMutablePointer<Float>) {
+        parallelRanges(batch.batchSize, minimumPerChunk: 1) { _, items in
+            for item in items { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
+        }
+    }
+
+    private static func makeItem(_ batch: TrainingBatch, item: Int, stdFloor: Float, version: Int, into out: UnsafeMutablePointer<Float>) {
+        let n = batch.maxNodes, f = width(version)
+        let o = item * n
+        // shift and log std ratio of (i → j) at [i, j]
+        var shift = [Float](repeating: 0, count: n * n), logRatio = shift
+        for i in 0..<n where batch.contextIntervened[o + i] != 0 {
+            for j in 0..<n where batch.nodeMask[o + j] != 0 {
+                let s = max(batch.baseStd[o + j] + 1e-6, stdFloor)
+                let p = (o + i) * n + j
+                shift[i * n + j] = asinhf((batch.contextMean[p] - batch.baseMean[o + j]) / s)
+                let r = logf(max(batch.contextStd[p] + 1e-6, stdFloor) / s)
+                logRatio[i * n + j] = min(max(r, -5), 5)
+            }
+        }
+        for i in 0..<n where batch.nodeMask[o + i] != 0 {
+            for j in 0..<n where batch.nodeMask[o + j] != 0 {
+                let q = ((o + i) * n + j) * f
+                out[q + 0] = shift[i * n + j]
+                out[q + 1] = logRatio[i * n + j]
+                out[q + 2] = shift[j * n + i]
+                out[q + 3] = logRatio[j * n + i]
+                out[q + 4] = batch.contextIntervened[o + i]
+                out[q + 5] = batch.contextIntervened[o + j]
+                out[q + 6] = batch.correlation[(o + i) * n + j]
+                out[q + 7] = i == j ? 1 : 0
+            }
+        }
+        if version >= 2 { appendVersion2(batch, item: item, stdFloor: stdFloor, into: out) }
+    }
+
     /// Features 8..<31 of item `item` (see the type's comment).
-    static func appendVersion2(_ batch: TrainingBatch, item: Int, stdFloor: Float, into out: inout [Float]) {
+    static func appendVersion2(_ batch: TrainingBatch, item: Int, stdFloor: Float, into out: UnsafeMutablePointer<Float>) {
         let n = batch.maxNodes, f = width(2), o = item * n, slots = RegimeContext.regimeSlots
         let real = (0..<n).filter { batch.nodeMask[o + $0] != 0 }
         let s = (0..<n).map { max(batch.baseStd[o + $0] + 1e-6, stdFloor) }

@@ -113,8 +113,8 @@ func parallelFor(_ n: Int, _ body: (Int) -> Void) {
 }
 
 /// Splits 0..<count into Threads.count contiguous ranges (fewer when count is small) and runs
-/// them concurrently: body(chunkIndex, range).
-func parallelRanges(_ count: Int, minimumPerChunk: Int = 4096, _ body: (Int, Range<Int>) -> Void) {
+/// them concurrently: body(chunkIndex, range). Public for the models' input preparation.
+public func parallelRanges(_ count: Int, minimumPerChunk: Int = 4096, _ body: (Int, Range<Int>) -> Void) {
     let chunks = max(1, min(Threads.count, count / max(minimumPerChunk, 1)))
     let size = (count + chunks - 1) / max(chunks, 1)
     parallelFor(chunks) { i in
