@@ -69,6 +69,7 @@ final class OptionParsingTests: XCTestCase {
         let asked = try TrainCommand.parse(["--no-pair-context", "--feed-forward", "256", "--items-per-scm", "2"]).runConfig()
         XCTAssertEqual([asked.model.feedForward, asked.prior.itemsPerSCM], [256, 2])
         XCTAssertEqual(try TrainCommand.parse(["--feed-forward", "2048", "--items-per-scm", "1"]).runConfig().model.feedForward, 2048)
+        XCTAssertNil(try TrainCommand.parse(["--stream", "sequential"]).runConfig().prior.itemsPerSCM, "no grouping off the mixed stream")
     }
 
     func testListOptionsTakeCommaSeparatedValues() throws {
