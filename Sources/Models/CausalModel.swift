@@ -19,9 +19,10 @@ public struct ModelInput {
     /// [B·N·N] 1 where both nodes are real, and the same divided by the item's real node count
     /// (models with `pairContext` only).
     let pairMask: [Float]?, scaledPairMask: [Float]?
-    /// The real pairs (pairMask 1), ascending indices into [B·N·N]; nil when no node is padded.
-    let pairRows: [Int]?
-    /// How the pair context lays out its pairs: `.packed` (default) runs its per-pair layers
+    /// Each item's real node count when its real nodes are its first ones (as batches lay them
+    /// out; nil otherwise, and the pair context then takes the padded layout).
+    let pairNodeCounts: [Int]?
+    /// How the pair context lays out its pairs: `.packed` (default) runs its per-pair network
     /// on the real pairs only; `.padded` on the whole grid, as the PyTorch reference.
     public var pairLayout = PairLayout.packed
 
@@ -50,10 +51,11 @@ public struct ModelInput {
             let m = batch.nodeMask
             let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }
             pairMask = mask
-            pairRows = mask.contains(0) ? mask.indices.filter { mask[$0] != 0 } : nil
+            let prefixes = (0..<b).allSatisfy { item in (0..<n).allSatisfy { m[item * n + $0] == (($0 < batch.nodeCounts[item]) ? 1 : 0) } }
+            pairNodeCounts = prefixes ? batch.nodeCounts : nil
             scaledPairMask = mask.indices.map { mask[$0] / Float(max(batch.nodeCounts[$0 / (n * n)], 1)) }
         } else {
-            (pairFeatures, pairMask, scaledPairMask, pairRows) = (nil, nil, nil, nil)
+            (pairFeatures, pairMask, scaledPairMask, pairNodeCounts) = (nil, nil, nil, nil)
         }
     }
 
@@ -139,7 +141,7 @@ func pairTerms(_ pair: PairContext?, _ input: ModelInput) -> (bias: Tensor?, edg
     guard let pair, let f = input.pairFeatures, let mask = input.pairMask, let scaled = input.scaledPairMask else {
         return (nil, nil)
     }
-    let t = pair(f, mask: mask, scaledMask: scaled, rows: input.pairLayout == .packed ? input.pairRows : nil)
+    let t = pair(f, mask: mask, scaledMask: scaled, nodeCounts: input.pairLayout == .packed ? input.pairNodeCounts : nil)
     return (t.bias, t.edge)
 }
 

@@ -5,7 +5,8 @@ import Randomness
 public enum PairLayout: Sendable {
     /// Every pair of the padded grid, as the PyTorch reference (its padded outputs included).
     case padded
-    /// The real pairs only (both nodes real); outputs exactly 0 at padded pairs.
+    /// The real pairs only (both nodes real), through one fused op per item (`pairNetwork`);
+    /// outputs exactly 0 at padded pairs.
     case packed
 }
 
@@ -41,14 +42,16 @@ final class PairContext: Module {
     /// features [B, N, N, F], mask [B·N·N] (1 where both nodes are real), scaledMask
     /// [B·N·N] (mask / the item's node count) → (attention bias [B, H, N, N], edge logits [B, N, N]).
     ///
-    /// `rows` nil: the padded layout, every pair of the grid through every op (the PyTorch
-    /// reference's, padded outputs included). `rows` given (the real pairs, ascending, where
-    /// mask is 1): the packed layout — the per-pair linears, GELUs and residual run on the E
-    /// real pairs only, and both outputs are exactly 0 at padded pairs; real entries equal the
-    /// padded layout's up to rounding.
-    func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float], rows: [Int]? = nil) -> (bias: Tensor, edge: Tensor) {
-        let (b, n, f) = (features.shape[0], features.shape[1], features.shape[3])
-        guard let rows else {
+    /// `nodeCounts` nil: the padded layout, every pair of the grid through every op (the
+    /// PyTorch reference's, padded outputs included). `nodeCounts` given (each item's real
+    /// nodes, its first ones): the packed layout — the whole per-pair network as one fused op
+    /// (`pairNetwork`) on each item's real pairs, both outputs exactly 0 at padded pairs; real
+    /// entries equal the padded layout's up to rounding. The features are then data: no
+    /// gradient flows into them.
+    func callAsFunction(_ features: Tensor, mask: [Float], scaledMask: [Float], nodeCounts: [Int]? = nil) -> (bias: Tensor, edge: Tensor) {
+        let (b, n) = (features.shape[0], features.shape[1])
+        let h = attention.weight.dim(0)
+        guard let nodeCounts else {
             var e = linearGELU(proj, features)                                              // [B, N, N, P]
             let ac = stackedLinear([left, right], e)                                        // [B, N, N, 2P]
             let t = triangleProduct(ac, aScale: scaledMask, cScale: mask)                   // [B, N, N, P] mean over k
@@ -56,17 +59,12 @@ final class PairContext: Module {
             let bias = attention(e).permuted([0, 3, 1, 2])               // [B, H, N, N]
             return (bias, edge(e).reshaped([b, n, n]))
         }
-        let pairs = b * n * n
-        var x = linearGELU(proj, features.reshaped([pairs, f]).gatherRows(rows))           // [E, P]
-        // The triangle product sums over the grid's k, so it reads a padded grid (zeros at
-        // padded pairs, which its scales zero anyway) and hands back the real pairs.
-        let ac = stackedLinear([left, right], x)                                            // [E, 2P]
-        let grid = ac.scatterRows(rows, rows: pairs).reshaped([b, n, n, ac.dim(1)])         // [B, N, N, 2P]
-        let t = triangleProduct(grid, aScale: scaledMask, cScale: mask)                     // [B, N, N, P]
-        x = x + linearGELU(out, t.reshaped([pairs, x.dim(1)]).gatherRows(rows))             // [E, P]
-        let h = attention.weight.dim(0)
-        let bias = attention(x).scatterRows(rows, rows: pairs).reshaped([b, n, n, h]).permuted([0, 3, 1, 2])  // [B, H, N, N]
-        return (bias, edge(x).scatterRows(rows, rows: pairs).reshaped([b, n, n]))
+        let y = pairNetwork(features, nodeCounts: nodeCounts, proj: (proj.weight, proj.bias!),
+                            triangle: (concat([left.weight, right.weight], axis: 0), concat([left.bias!, right.bias!], axis: 0)),
+                            out: (out.weight, out.bias!),
+                            head: (concat([attention.weight, edge.weight], axis: 0), concat([attention.bias!, edge.bias!], axis: 0)))  // [B, N, N, H+1]
+        let bias = y.narrowed(axis: 3, start: 0, length: h).permuted([0, 3, 1, 2])          // [B, H, N, N]
+        return (bias, y.narrowed(axis: 3, start: h, length: 1).reshaped([b, n, n]))
     }
 
     /// The `layers` applied to x as one product: weights and biases stacked on the output axis.

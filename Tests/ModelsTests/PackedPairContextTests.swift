@@ -5,9 +5,9 @@ import TestSupport
 import XCTest
 
 /// The pair context's packed layout (`PairLayout.packed`, the models' default): the per-pair
-/// layers run on the real pairs only, and the result on real pairs is the padded layout's
-/// (the layout the PyTorch parity fixtures pin) up to float32 rounding, values and gradients.
-/// Padded pairs come out exactly 0.
+/// network runs fused (`pairNetwork`) on each item's real pairs only, and the result on real
+/// pairs is the padded layout's (the layer-by-layer ops the PyTorch parity fixtures pin) up to
+/// float32 rounding, values and parameter gradients. Padded pairs come out exactly 0.
 final class PackedPairContextTests: XCTestCase {
     /// A batch of mixed node counts in 7 slots: one full item, one of 3 nodes, one of 5.
     private struct Grid {
@@ -18,7 +18,6 @@ final class PackedPairContextTests: XCTestCase {
             return (0..<(b * n * n)).map { e in r[e / n] * r[(e / (n * n)) * n + e % n] }
         }
         var scaledMask: [Float] { let m = mask; return m.indices.map { m[$0] / Float(counts[$0 / (n * n)]) } }
-        var rows: [Int] { let m = mask; return m.indices.filter { m[$0] != 0 } }
     }
 
     private func module(_ config: ModelConfig, seed: UInt64) -> PairContext {
@@ -41,19 +40,16 @@ final class PackedPairContextTests: XCTestCase {
         let gBias = randomTensor([b, h, n, n], seed: 7) * Tensor(shape: [b, h, n, n], scalars: biasKeep)
         let gEdge = randomTensor([b, n, n], seed: 8) * Tensor(shape: [b, n, n], scalars: mask)
 
-        func run(_ rows: [Int]?) -> (bias: [Float], edge: [Float], grads: [String: [Float]]) {
+        func run(_ nodeCounts: [Int]?) -> (bias: [Float], edge: [Float], grads: [String: [Float]]) {
             module.zeroGrad()
-            features.requiresGrad = true
-            features.zeroGrad()
-            let o = module(features, mask: mask, scaledMask: grid.scaledMask, rows: rows)
+            let o = module(features, mask: mask, scaledMask: grid.scaledMask, nodeCounts: nodeCounts)
             XCTAssertEqual(o.bias.shape, [b, h, n, n])
             XCTAssertEqual(o.edge.shape, [b, n, n])
             ((o.bias * gBias).sum() + (o.edge * gEdge).sum()).backward()
-            var grads = Dictionary(uniqueKeysWithValues: module.namedParameters().map { ($0, $1.gradScalars ?? []) })
-            grads["features"] = features.gradScalars ?? []
+            let grads = Dictionary(uniqueKeysWithValues: module.namedParameters().map { ($0, $1.gradScalars ?? []) })
             return (o.bias.scalars, o.edge.scalars, grads)
         }
-        let padded = run(nil), packed = run(grid.rows)
+        let padded = run(nil), packed = run(grid.counts)
 
         assertClose(packed.bias, padded.bias, rtol: 1e-5, keep: biasKeep, "bias on real pairs")
         assertClose(packed.edge, padded.edge, rtol: 1e-5, keep: mask, "edge on real pairs")
@@ -63,18 +59,15 @@ final class PackedPairContextTests: XCTestCase {
         XCTAssertNotEqual(mask.indices.filter { mask[$0] == 0 }.map { abs(padded.edge[$0]) }.max(), 0,
                           "the padded layout's padded pairs are not 0, so the comparison above is not vacuous")
         XCTAssertEqual(Set(packed.grads.keys), Set(padded.grads.keys))
-        for (key, want) in padded.grads where key != "features" {
+        for (key, want) in padded.grads {
             XCTAssertGreaterThan(want.map { abs($0) }.max() ?? 0, 0, "\(key): a zero gradient proves nothing")
             assertClose(packed.grads[key], want, rtol: 1e-5, "grad \(key)")
         }
-        let featureKeep = mask.flatMap { [Float](repeating: $0, count: PairFeatures.count) }
-        assertClose(packed.grads["features"], padded.grads["features"] ?? [], rtol: 1e-5, keep: featureKeep, "grad features on real pairs")
-        XCTAssertEqual(featureKeep.indices.filter { featureKeep[$0] == 0 }.map { abs(packed.grads["features"]![$0]) }.max(), 0,
-                       "grad features at padded pairs")
     }
 
-    /// Finite differences of the packed path (its gathers, scatters and the triangle product
-    /// between them), as PairContextGradCheckTests for the padded one: h = 1e-2, 3e-3 · (1 + |g|).
+    /// Finite differences of the packed path (the fused network's hand-written backward, which
+    /// recomputes each item's forward), as PairContextGradCheckTests for the padded one:
+    /// h = 1e-2, 3e-3 · (1 + |g|). P = 6: the triangle product's plain loop.
     func testPackedLayoutGradientsMatchFiniteDifferences() {
         var config = ModelConfig(variant: .A)
         config.heads = 2
@@ -82,9 +75,9 @@ final class PackedPairContextTests: XCTestCase {
         let grid = Grid()
         let module = module(config, seed: 21)
         let features = randomTensor([grid.b, grid.n, grid.n, PairFeatures.count], seed: 22, scale: 1.5)
-        let (mask, scaled, rows) = (grid.mask, grid.scaledMask, grid.rows)
-        checkGradients([("features", features)] + module.namedParameters(), requireGradient: true) {
-            let o = module(features, mask: mask, scaledMask: scaled, rows: rows)
+        let (mask, scaled, counts) = (grid.mask, grid.scaledMask, grid.counts)
+        checkGradients(module.namedParameters(), requireGradient: true) {
+            let o = module(features, mask: mask, scaledMask: scaled, nodeCounts: counts)
             return [o.bias, o.edge]
         }
     }

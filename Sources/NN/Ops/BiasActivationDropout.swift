@@ -102,7 +102,8 @@ private func reluBackwardRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float
     for j in 0..<n { dz[j] = x[j] + b[j] > 0 ? g[j] : 0 }
 }
 
+/// dst += src (also the fused pair network's).
 @inline(__always)
-private func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+func addRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
     for j in 0..<n { dst[j] += src[j] }
 }

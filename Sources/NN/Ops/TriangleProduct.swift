@@ -16,7 +16,7 @@ public func triangleProduct(_ ac: Tensor, aScale: [Float], cScale: [Float]) -> T
     let out = Tensor.output([b, n, n, p])
     let (ap, cp, tp) = (UnsafePointer(ac.data), UnsafePointer(ac.data + p), out.data)
     parallelRanges(b, minimumPerChunk: 1) { _, items in
-        let work = Workspace(n: n, p: p)
+        let work = TriangleWorkspace(n: n, p: p)
         defer { work.free() }
         for item in items {
             let (e, base) = (spans[item], item * n * n)
@@ -24,56 +24,27 @@ public func triangleProduct(_ ac: Tensor, aScale: [Float], cScale: [Float]) -> T
             work.scale(cp + base * 2 * p, by: cScale, from: base, into: work.c, span: e)  // c' [N, N, P]
             let t = tp + base * p
             t.update(repeating: 0, count: n * n * p)  // pairs beyond the span
-            // t[i, j] = Σ_k a'[i, k] ⊙ c'[k, j], two rows i by four columns j at a time
-            for i0 in stride(from: 0, to: e, by: 2) {
-                for j0 in stride(from: 0, to: e, by: 4) {
-                    let (xRows, rows) = (min(2, e - i0), min(4, e - j0))
-                    work.products(xRows, work.a + i0 * n * p, n * p, p, rows, work.c + j0 * p, p, n * p, e)
-                    for u in 0..<xRows {
-                        for r in 0..<rows { (t + ((i0 + u) * n + j0 + r) * p).update(from: work.sums + (u * 4 + r) * p, count: p) }
-                    }
-                }
-            }
+            work.forward(into: t, span: e)
         }
     }
     return out.recorded(from: [ac]) { out in
         let g = UnsafePointer(out.grad)  // [B, N, N, P]
         let (gac, accumulate) = ac.gradForWriting()  // [B, N, N, 2P]
         parallelRanges(b, minimumPerChunk: 1) { _, items in
-            let work = Workspace(n: n, p: p)
+            let work = TriangleWorkspace(n: n, p: p)
             defer { work.free() }
             for item in items {
                 let (e, base) = (spans[item], item * n * n)
-                let gi = g + base * p, gItem = gac + base * 2 * p
+                let gItem = gac + base * 2 * p
                 work.scale(ap + base * 2 * p, by: aScale, from: base, into: work.a, span: e)
                 work.scale(cp + base * 2 * p, by: cScale, from: base, into: work.c, span: e)
                 if !accumulate {  // pairs beyond the span: both halves 0
                     for u in 0..<n { for v in 0..<n where u >= e || v >= e { (gItem + (u * n + v) * 2 * p).update(repeating: 0, count: 2 * p) } }
                 }
-                // ga[i, k] = aScale[i, k] · Σ_j g[i, j] ⊙ c'[k, j], two rows i by four k at a time
-                for i0 in stride(from: 0, to: e, by: 2) {
-                    for k0 in stride(from: 0, to: e, by: 4) {
-                        let (xRows, rows) = (min(2, e - i0), min(4, e - k0))
-                        work.products(xRows, gi + i0 * n * p, n * p, p, rows, work.c + k0 * n * p, n * p, p, e)
-                        for u in 0..<xRows {
-                            for r in 0..<rows {
-                                let o = (i0 + u) * n + k0 + r
-                                store(work.sums + (u * 4 + r) * p, aScale[base + o], gItem + o * 2 * p, accumulate, p)
-                            }
-                        }
-                    }
-                }
-                // gc[k, j] = cScale[k, j] · Σ_i a'[i, k] ⊙ g[i, j], two rows k by four columns j at a time
-                for k0 in stride(from: 0, to: e, by: 2) {
-                    for j0 in stride(from: 0, to: e, by: 4) {
-                        let (xRows, rows) = (min(2, e - k0), min(4, e - j0))
-                        work.products(xRows, work.a + k0 * p, p, n * p, rows, gi + j0 * p, p, n * p, e)
-                        for u in 0..<xRows {
-                            for r in 0..<rows {
-                                let o = (k0 + u) * n + j0 + r
-                                store(work.sums + (u * 4 + r) * p, cScale[base + o], gItem + o * 2 * p + p, accumulate, p)
-                            }
-                        }
+                aScale.withUnsafeBufferPointer { sa in
+                    cScale.withUnsafeBufferPointer { sc in
+                        work.backward(g + base * p, span: e, aScale: sa.baseAddress! + base, cScale: sc.baseAddress! + base,
+                                      into: gItem, accumulate: accumulate)
                     }
                 }
             }
@@ -90,8 +61,9 @@ private func span(item: Int, n: Int, _ aScale: [Float], _ cScale: [Float]) -> In
     return e
 }
 
-/// Scratch of one thread: the scaled operands of one item and one block of sums.
-private struct Workspace {
+/// Scratch of one thread: the scaled operands of one item and one block of sums, and the
+/// product's per-item loops over them (the fused pair network runs them on compact items).
+struct TriangleWorkspace {
     let n: Int, p: Int
     let a: UnsafeMutablePointer<Float>     // [N, N, P] a' = aScale ⊙ a
     let c: UnsafeMutablePointer<Float>     // [N, N, P] c' = cScale ⊙ c
@@ -105,6 +77,56 @@ private struct Workspace {
     }
 
     func free() { a.deallocate(); c.deallocate(); sums.deallocate() }
+
+    // a', c' [N, N, P] → t [N, N, P] (pairs beyond the span left as they are)
+    /// t[i, j] = Σ_k a'[i, k] ⊙ c'[k, j] for i, j, k < e, two rows i by four columns j at a time.
+    /// Columns outside, rows inside: the four columns of c' (e · 4 · P floats, 25 KB at N = 50,
+    /// P = 32) stay in L1 while the rows of a' stream past, instead of all of c' (320 KB)
+    /// streaming from L2 for every pair of rows; the kernel is bound by those loads.
+    func forward(into t: UnsafeMutablePointer<Float>, span e: Int) {
+        for j0 in stride(from: 0, to: e, by: 4) {
+            for i0 in stride(from: 0, to: e, by: 2) {
+                let (xRows, rows) = (min(2, e - i0), min(4, e - j0))
+                products(xRows, a + i0 * n * p, n * p, p, rows, c + j0 * p, p, n * p, e)
+                for u in 0..<xRows {
+                    for r in 0..<rows { (t + ((i0 + u) * n + j0 + r) * p).update(from: sums + (u * 4 + r) * p, count: p) }
+                }
+            }
+        }
+    }
+
+    // g [N, N, P], a', c' [N, N, P], scales [N·N] → gac [N, N, 2P] (pairs within the span)
+    /// The product's backward for one item: the a half gets aScale[i, k] · Σ_j g[i, j] ⊙ c'[k, j],
+    /// the c half cScale[k, j] · Σ_i a'[i, k] ⊙ g[i, j]; stored, or added when accumulating.
+    func backward(_ g: UnsafePointer<Float>, span e: Int, aScale: UnsafePointer<Float>, cScale: UnsafePointer<Float>,
+                  into gac: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        // two rows i by four k at a time (the four rows of c' kept in L1, as in forward)
+        for k0 in stride(from: 0, to: e, by: 4) {
+            for i0 in stride(from: 0, to: e, by: 2) {
+                let (xRows, rows) = (min(2, e - i0), min(4, e - k0))
+                products(xRows, g + i0 * n * p, n * p, p, rows, c + k0 * n * p, n * p, p, e)
+                for u in 0..<xRows {
+                    for r in 0..<rows {
+                        let o = (i0 + u) * n + k0 + r
+                        store(sums + (u * 4 + r) * p, aScale[o], gac + o * 2 * p, accumulate, p)
+                    }
+                }
+            }
+        }
+        // two rows k by four columns j at a time (the four columns of g kept in L1)
+        for j0 in stride(from: 0, to: e, by: 4) {
+            for k0 in stride(from: 0, to: e, by: 2) {
+                let (xRows, rows) = (min(2, e - k0), min(4, e - j0))
+                products(xRows, a + k0 * p, p, n * p, rows, g + j0 * p, p, n * p, e)
+                for u in 0..<xRows {
+                    for r in 0..<rows {
+                        let o = (k0 + u) * n + j0 + r
+                        store(sums + (u * 4 + r) * p, cScale[o], gac + o * 2 * p + p, accumulate, p)
+                    }
+                }
+            }
+        }
+    }
 
     /// dst[u, v] = scales[first + u·N + v] · x[u, v] for u, v < span (the rest is not read),
     /// x's rows 2P apart (one half of ac).

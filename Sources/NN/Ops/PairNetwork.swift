@@ -1,0 +1,236 @@
+// features [B, N, N, F], nodeCounts [B] → y [B, N, N, O]
+/// The pair context's whole per-pair network as one op, run item by item on the item's real
+/// pairs (its first `nodeCounts[b]` nodes, a compact [n, n] grid):
+///   e  = GELU(x · projᵀ + b)                       [n, n, P]
+///   ac = e · triangleᵀ + b                         [n, n, 2P]  (a = ac[..., :P], c = ac[..., P:])
+///   t[i, j] = (1/n) Σ_k a[i, k] ⊙ c[k, j]           [n, n, P]
+///   e' = e + GELU(t · outᵀ + b)                    [n, n, P]
+///   y  = e' · headᵀ + b                            [n, n, O]   (0 at padded pairs)
+/// The same as the layer-by-layer ops in the packed layout up to rounding, but each item's
+/// intermediates stay in the core's cache: the layer-by-layer path streams every [B, N, N, 32]
+/// intermediate through memory (10 MB each at N = 50, B = 32) several times per step, and
+/// that memory traffic, not arithmetic, was its cost. Nothing but y is kept for backward:
+/// the backward recomputes an item's forward in cache before propagating through it.
+/// Items go to threads by their cost (n³), and each item's weight gradients are summed in
+/// item order, so results do not depend on which thread ran which item.
+/// The weights are `Linear` layouts ([out, in]) with biases; x is data (no gradient).
+public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, bias: Tensor),
+                        triangle: (weight: Tensor, bias: Tensor), out: (weight: Tensor, bias: Tensor),
+                        head: (weight: Tensor, bias: Tensor)) -> Tensor {
+    let (b, n, f) = (x.dim(0), x.dim(1), x.dim(3))
+    let (p, o) = (proj.weight.dim(0), head.weight.dim(0))
+    precondition(x.rank == 4 && x.dim(2) == n && nodeCounts.count == b && nodeCounts.allSatisfy { $0 >= 0 && $0 <= n },
+                 "pairNetwork: x \(x.shape) with node counts \(nodeCounts)")
+    precondition(proj.weight.shape == [p, f] && triangle.weight.shape == [2 * p, p] && out.weight.shape == [p, p]
+                 && head.weight.shape == [o, p], "pairNetwork: weights do not chain from \(f) features")
+    precondition(!x.requiresGrad, "pairNetwork: the pair features are data; no gradient flows into them")
+    let net = PairNetworkWeights(proj: proj, triangle: triangle, out: out, head: head, features: f)
+    let y = Tensor.output([b, n, n, o], storage: Storage(count: b * n * n * o))  // zeros at padded pairs
+    let plan = ItemPlan(nodeCounts)
+    plan.run { item in
+        let m = nodeCounts[item]
+        guard m > 0 else { return }
+        let w = PairItem(n: m, f: f, p: p, o: o)
+        defer { w.free() }
+        w.gatherFeatures(x.data + item * n * n * f, gridWidth: n)
+        w.forward(net)
+        for i in 0..<m {  // y[item, i, j] for j < m
+            (y.data + ((item * n + i) * n) * o).update(from: w.y + i * m * o, count: m * o)
+        }
+    }
+    let params = net.parameters
+    return y.recorded(from: params) { y in
+        let g = UnsafePointer(y.grad)  // [B, N, N, O]
+        let total = net.gradientCount
+        let slots = Storage(count: b * total)  // [B, Σ parameter sizes] each item's weight gradients
+        plan.run { item in
+            let m = nodeCounts[item]
+            guard m > 0 else { return }
+            let w = PairItem(n: m, f: f, p: p, o: o)
+            defer { w.free() }
+            w.gatherFeatures(x.data + item * n * n * f, gridWidth: n)
+            w.forward(net, slopes: true)
+            for i in 0..<m { (w.gy + i * m * o).update(from: g + ((item * n + i) * n) * o, count: m * o) }
+            w.backward(net, gradients: slots.pointer + item * total)
+        }
+        var offset = 0
+        for t in params {
+            if t.requiresGrad {
+                let dst = t.grad
+                for item in 0..<b where nodeCounts[item] > 0 {
+                    let src = slots.pointer + item * total + offset
+                    for j in 0..<t.count { dst[j] += src[j] }
+                }
+            }
+            offset += t.count
+        }
+    }
+}
+
+/// The eight parameters in the order their gradients are laid out in an item's slot.
+private struct PairNetworkWeights {
+    let projW: Tensor, projB: Tensor, triW: Tensor, triB: Tensor, outW: Tensor, outB: Tensor, headW: Tensor, headB: Tensor
+    let features: Int
+
+    init(proj: (weight: Tensor, bias: Tensor), triangle: (weight: Tensor, bias: Tensor), out: (weight: Tensor, bias: Tensor),
+         head: (weight: Tensor, bias: Tensor), features: Int) {
+        (projW, projB, triW, triB) = (proj.weight, proj.bias, triangle.weight, triangle.bias)
+        (outW, outB, headW, headB) = (out.weight, out.bias, head.weight, head.bias)
+        self.features = features
+    }
+
+    var parameters: [Tensor] { [projW, projB, triW, triB, outW, outB, headW, headB] }
+    var gradientCount: Int { parameters.reduce(0) { $0 + $1.count } }
+}
+
+/// Items to threads, largest first, each to the least-loaded thread (cost n³ + n²): a fixed
+/// assignment for a given batch and thread count, balanced when node counts differ.
+private struct ItemPlan {
+    let assignment: [[Int]]
+
+    init(_ nodeCounts: [Int]) {
+        let threads = max(1, min(Threads.count, nodeCounts.filter { $0 > 0 }.count))
+        var load = [Double](repeating: 0, count: threads)
+        var lists = [[Int]](repeating: [], count: threads)
+        for item in nodeCounts.indices.sorted(by: { nodeCounts[$0] > nodeCounts[$1] }) where nodeCounts[item] > 0 {
+            let m = Double(nodeCounts[item])
+            let t = load.indices.min { load[$0] < load[$1] }!
+            lists[t].append(item)
+            load[t] += m * m * m + m * m
+        }
+        assignment = lists
+    }
+
+    func run(_ body: (Int) -> Void) {
+        parallelFor(assignment.count) { t in for item in assignment[t] { body(item) } }
+    }
+}
+
+/// One item's buffers on its compact [n, n] grid (M = n² rows) and its forward and backward.
+private struct PairItem {
+    let n: Int, f: Int, p: Int, o: Int
+    var m: Int { n * n }
+    let x: UnsafeMutablePointer<Float>    // [M, F] features
+    let z1: UnsafeMutablePointer<Float>   // [M, P] proj pre-activation (bias added)
+    let e: UnsafeMutablePointer<Float>    // [M, P] GELU(z1)
+    let ac: UnsafeMutablePointer<Float>   // [M, 2P]; in backward, its gradient
+    let z2: UnsafeMutablePointer<Float>   // [M, P] out pre-activation (bias added)
+    let e2: UnsafeMutablePointer<Float>   // [M, P] e + GELU(z2)
+    let t: UnsafeMutablePointer<Float>    // [M, P] triangle product
+    let y: UnsafeMutablePointer<Float>    // [M, O]
+    let gy: UnsafeMutablePointer<Float>   // [M, O]
+    let g2: UnsafeMutablePointer<Float>   // [M, P] gradient of e2, then of e
+    let gz: UnsafeMutablePointer<Float>   // [M, P] gradient of z2, then of z1
+    let gt: UnsafeMutablePointer<Float>   // [M, P] gradient of t
+    let s1: UnsafeMutablePointer<Float>   // [M, P] GELU′(z1), when the forward is recomputed for backward
+    let s2: UnsafeMutablePointer<Float>   // [M, P] GELU′(z2)
+    let triangle: TriangleWorkspace       // a' = a / n and c' = c, [n, n, P] each
+    let scales: UnsafeMutablePointer<Float>  // [2, M] 1/n and 1: the product's scales for its backward
+
+    init(n: Int, f: Int, p: Int, o: Int) {
+        (self.n, self.f, self.p, self.o) = (n, f, p, o)
+        let m = n * n
+        x = .allocate(capacity: m * f)
+        (z1, e, z2, e2, t) = (.allocate(capacity: m * p), .allocate(capacity: m * p), .allocate(capacity: m * p),
+                              .allocate(capacity: m * p), .allocate(capacity: m * p))
+        (g2, gz, gt, s1, s2) = (.allocate(capacity: m * p), .allocate(capacity: m * p), .allocate(capacity: m * p),
+                                .allocate(capacity: m * p), .allocate(capacity: m * p))
+        ac = .allocate(capacity: m * 2 * p)
+        (y, gy) = (.allocate(capacity: max(m * o, 1)), .allocate(capacity: max(m * o, 1)))
+        triangle = TriangleWorkspace(n: n, p: p)
+        scales = .allocate(capacity: 2 * m)
+        scales.update(repeating: 1 / Float(n), count: m)
+        (scales + m).update(repeating: 1, count: m)
+    }
+
+    func free() {
+        for buffer in [x, z1, e, ac, z2, e2, t, y, gy, g2, gz, gt, s1, s2, scales] { buffer.deallocate() }
+        triangle.free()
+    }
+
+    /// x's rows i < n, columns j < n of an item's [N, N, F] grid, compacted.
+    func gatherFeatures(_ grid: UnsafePointer<Float>, gridWidth w: Int) {
+        for i in 0..<n { (x + i * n * f).update(from: grid + i * w * f, count: n * f) }
+    }
+
+    /// `slopes`: also GELU′ of both pre-activations into s1, s2 (the backward's recompute: Φ
+    /// and φ share one evaluation).
+    func forward(_ net: PairNetworkWeights, slopes: Bool = false) {
+        linearRows(x, f, net.projW, net.projB, into: z1, p)
+        if slopes { geluRows(z1, into: e, slope: s1, m * p) } else { geluRows(z1, into: e, m * p) }
+        linearRows(e, p, net.triW, net.triB, into: ac, 2 * p)
+        for r in 0..<m {  // a' = a / n, c' = c: the mean over k of the triangle update
+            scaledRow(ac + r * 2 * p, 1 / Float(n), into: triangle.a + r * p, p)
+            scaledRow(ac + r * 2 * p + p, 1, into: triangle.c + r * p, p)
+        }
+        triangle.forward(into: t, span: n)
+        linearRows(t, p, net.outW, net.outB, into: z2, p)
+        if slopes { geluRows(z2, into: e2, slope: s2, m * p) } else { geluRows(z2, into: e2, m * p) }
+        addRow(e, e2, m * p)
+        linearRows(e2, p, net.headW, net.headB, into: y, o)
+    }
+
+    // gy [M, O] → parameter gradients, written (not added) into `grads` in `parameters` order
+    func backward(_ net: PairNetworkWeights, gradients grads: UnsafeMutablePointer<Float>) {
+        let gProjW = grads, gProjB = gProjW + p * f
+        let gTriW = gProjB + p, gTriB = gTriW + 2 * p * p
+        let gOutW = gTriB + 2 * p, gOutB = gOutW + p * p
+        let gHeadW = gOutB + p, gHeadB = gHeadW + o * p
+        // y = e2 · headᵀ + b
+        weightGradient(gy, o, e2, p, into: gHeadW, gHeadB)
+        sgemmSerial(m: m, n: p, k: o, a: gy, lda: o, b: net.headW.data, ldb: p, c: g2, ldc: p)  // g2 = ∂e2
+        // e2 = e + GELU(z2); z2 = t · outᵀ + b
+        product(g2, s2, into: gz, m * p)
+        weightGradient(gz, p, t, p, into: gOutW, gOutB)
+        sgemmSerial(m: m, n: p, k: p, a: gz, lda: p, b: net.outW.data, ldb: p, c: gt, ldc: p)
+        // t = triangle(a / n, c), ac = e · triangleᵀ + b
+        triangle.backward(gt, span: n, aScale: scales, cScale: scales + m, into: ac, accumulate: false)
+        weightGradient(ac, 2 * p, e, p, into: gTriW, gTriB)
+        sgemmSerial(m: m, n: p, k: 2 * p, a: ac, lda: 2 * p, b: net.triW.data, ldb: p, beta: 1, c: g2, ldc: p)  // g2 = ∂e
+        // e = GELU(z1); z1 = x · projᵀ + b
+        product(g2, s1, into: gz, m * p)
+        weightGradient(gz, p, x, f, into: gProjW, gProjB)
+    }
+
+    // x [M, K], weight [O, K], bias [O] → y [M, O]
+    private func linearRows(_ x: UnsafePointer<Float>, _ k: Int, _ weight: Tensor, _ bias: Tensor,
+                            into y: UnsafeMutablePointer<Float>, _ outputs: Int) {
+        sgemmSerial(transB: true, m: m, n: outputs, k: k, a: x, lda: k, b: weight.data, ldb: k, c: y, ldc: outputs)
+        for r in 0..<m { addRow(bias.data, y + r * outputs, outputs) }
+    }
+
+    // g [M, O], x [M, K] → weight gradient [O, K] = gᵀ · x, bias gradient [O] = Σ_rows g
+    private func weightGradient(_ g: UnsafePointer<Float>, _ outputs: Int, _ x: UnsafePointer<Float>, _ k: Int,
+                                into gw: UnsafeMutablePointer<Float>, _ gb: UnsafeMutablePointer<Float>) {
+        sgemmSerial(transA: true, m: outputs, n: k, k: m, a: g, lda: outputs, b: x, ldb: k, c: gw, ldc: k)
+        gb.update(repeating: 0, count: outputs)
+        for r in 0..<m { addRow(g + r * outputs, gb, outputs) }
+    }
+}
+
+// Plain loops over pointers (no index arithmetic inside), so LLVM vectorises each one.
+
+/// y = s · x.
+private func scaledRow(_ x: UnsafePointer<Float>, _ s: Float, into y: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { y[i] = s * x[i] }
+}
+
+/// y = GELU(z) elementwise.
+private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { y[i] = z[i] * normalCDF(z[i]) }
+}
+
+/// y = GELU(z) and d = GELU′(z) = Φ(z) + z·φ(z) elementwise.
+private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, slope d: UnsafeMutablePointer<Float>,
+                      _ count: Int) {
+    for i in 0..<count {
+        let (c, density) = normalCDFAndPDF(z[i])
+        y[i] = z[i] * c
+        d[i] = c + z[i] * density
+    }
+}
+
+/// z = x ⊙ y.
+private func product(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, _ count: Int) {
+    for i in 0..<count { z[i] = x[i] * y[i] }
+}
