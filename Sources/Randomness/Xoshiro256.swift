@@ -100,8 +100,13 @@ public struct Xoshiro256: RandomNumberGenerator, Codable, Equatable, Sendable {
     }
 
     /// A standard Gumbel draw, −log(−log U), as PyTorch's `-empty().exponential_().log()`.
-    public mutating func nextGumbel() -> Float {
-        let u = 1.0 - nextDouble()  // (0, 1]
+    public mutating func nextGumbel() -> Float { Xoshiro256.gumbel(fromUniform: nextDouble()) }
+
+    /// The Gumbel(0, 1) draw `nextGumbel` makes of the uniform d = `nextDouble()` (callers that
+    /// draw many take the uniforms in order and transform them in parallel).
+    @inline(__always)
+    public static func gumbel(fromUniform d: Double) -> Float {
+        let u = 1.0 - d             // (0, 1]
         let e = -log(u)             // Exp(1), > 0 except when u == 1
         return Float(-log(max(e, Double.leastNormalMagnitude)))
     }

@@ -12,7 +12,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     let out = Tensor.output(Array(x.shape.dropLast()) + [nOut])
     let y = out.data
     if let bias {
-        for r in 0..<m { (y + r * nOut).update(from: bias.data, count: nOut) }
+        parallelRanges(m, minimumPerChunk: 4096 / max(nOut, 1) + 1) { _, rows in
+            for r in rows { (y + r * nOut).update(from: bias.data, count: nOut) }
+        }
     }
     sgemm(transB: true, m: m, n: nOut, k: nIn, a: x.data, lda: nIn, b: weight.data, ldb: nIn,
           beta: bias == nil ? 0 : 1, c: y, ldc: nOut)

@@ -15,8 +15,11 @@ public func notearsH(_ a: Tensor, nodeCounts: [Int]? = nil, excludeDiagonal: Boo
     precondition(counts.count == bsz && counts.allSatisfy { $0 >= 0 && $0 <= nmax },
                  "notearsH: nodeCounts \(counts) must be \(bsz) values in 0...\(nmax)")
     let expT = Storage(count: a.count)  // [B, N, N] exp(A∘A)ᵀ of each block, for the gradient
-    var h = [Float](repeating: 0, count: bsz)
-    for b in 0..<bsz {
+    let h = UnsafeMutablePointer<Float>.allocate(capacity: bsz)  // [B]
+    defer { h.deallocate() }
+    h.initialize(repeating: 0, count: bsz)
+    // Items are independent (one matrix exponential each): split across the workers.
+    parallelRanges(bsz, minimumPerChunk: 1) { _, items in for b in items {
         let n = counts[b]
         if n == 0 { continue }
         var m = [Double](repeating: 0, count: n * n)  // [n, n]
@@ -30,7 +33,7 @@ public func notearsH(_ a: Tensor, nodeCounts: [Int]? = nil, excludeDiagonal: Boo
         h[b] = Float(tr - Double(n))
         let et = expT.pointer + b * nmax * nmax
         for i in 0..<n { for j in 0..<n { et[i * nmax + j] = Float(e[j * n + i]) } }
-    }
+    } }
     let out = Tensor.output(batched ? [bsz] : [])
     for b in 0..<bsz { out.data[b] = h[b] }
     return out.recorded(from: [a]) { out in
