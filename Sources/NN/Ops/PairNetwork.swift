@@ -77,7 +77,11 @@ private struct PairNetworkWeights {
         (projW, projB, triW, triB) = (proj.weight, proj.bias, triangle.weight, triangle.bias)
         (outW, outB, headW, headB) = (out.weight, out.bias, head.weight, head.bias)
         self.features = features
+        (projT, triT, outT) = (transposed(projW), transposed(triW), transposed(outW))
     }
+
+    /// proj, triangle and out weights transposed ([in, out] row-major), for `smallGemm`.
+    let projT: Storage, triT: Storage, outT: Storage
 
     var parameters: [Tensor] { [projW, projB, triW, triB, outW, outB, headW, headB] }
     var gradientCount: Int { parameters.reduce(0) { $0 + $1.count } }
@@ -156,18 +160,18 @@ private struct PairItem {
     /// `slopes`: also GELU′ of both pre-activations into s1, s2 (the backward's recompute: Φ
     /// and φ share one evaluation).
     func forward(_ net: PairNetworkWeights, slopes: Bool = false) {
-        linearRows(x, f, net.projW, net.projB, into: z1, p)
+        linearRows(x, f, net.projW, net.projT, net.projB, into: z1, p)
         if slopes { geluRows(z1, into: e, slope: s1, m * p) } else { geluRows(z1, into: e, m * p) }
-        linearRows(e, p, net.triW, net.triB, into: ac, 2 * p)
+        linearRows(e, p, net.triW, net.triT, net.triB, into: ac, 2 * p)
         for r in 0..<m {  // a' = a / n, c' = c: the mean over k of the triangle update
             scaledRow(ac + r * 2 * p, 1 / Float(n), into: triangle.a + r * p, p)
             scaledRow(ac + r * 2 * p + p, 1, into: triangle.c + r * p, p)
         }
         triangle.forward(into: t, span: n)
-        linearRows(t, p, net.outW, net.outB, into: z2, p)
+        linearRows(t, p, net.outW, net.outT, net.outB, into: z2, p)
         if slopes { geluRows(z2, into: e2, slope: s2, m * p) } else { geluRows(z2, into: e2, m * p) }
         addRow(e, e2, m * p)
-        linearRows(e2, p, net.headW, net.headB, into: y, o)
+        linearRows(e2, p, net.headW, nil, net.headB, into: y, o)
     }
 
     // gy [M, O] → parameter gradients, written (not added) into `grads` in `parameters` order
@@ -178,34 +182,60 @@ private struct PairItem {
         let gHeadW = gOutB + p, gHeadB = gHeadW + o * p
         // y = e2 · headᵀ + b
         weightGradient(gy, o, e2, p, into: gHeadW, gHeadB)
-        sgemmSerial(m: m, n: p, k: o, a: gy, lda: o, b: net.headW.data, ldb: p, c: g2, ldc: p)  // g2 = ∂e2
+        product(gy, o, net.headW, into: g2, p, accumulate: false)  // g2 = ∂e2
         // e2 = e + GELU(z2); z2 = t · outᵀ + b
-        product(g2, s2, into: gz, m * p)
+        elementwiseProduct(g2, s2, into: gz, m * p)
         weightGradient(gz, p, t, p, into: gOutW, gOutB)
-        sgemmSerial(m: m, n: p, k: p, a: gz, lda: p, b: net.outW.data, ldb: p, c: gt, ldc: p)
+        product(gz, p, net.outW, into: gt, p, accumulate: false)
         // t = triangle(a / n, c), ac = e · triangleᵀ + b
         triangle.backward(gt, span: n, aScale: scales, cScale: scales + m, into: ac, accumulate: false)
         weightGradient(ac, 2 * p, e, p, into: gTriW, gTriB)
-        sgemmSerial(m: m, n: p, k: 2 * p, a: ac, lda: 2 * p, b: net.triW.data, ldb: p, beta: 1, c: g2, ldc: p)  // g2 = ∂e
+        product(ac, 2 * p, net.triW, into: g2, p, accumulate: true)  // g2 = ∂e
         // e = GELU(z1); z1 = x · projᵀ + b
-        product(g2, s1, into: gz, m * p)
+        elementwiseProduct(g2, s1, into: gz, m * p)
         weightGradient(gz, p, x, f, into: gProjW, gProjB)
     }
 
-    // x [M, K], weight [O, K], bias [O] → y [M, O]
-    private func linearRows(_ x: UnsafePointer<Float>, _ k: Int, _ weight: Tensor, _ bias: Tensor,
+    // x [M, K], weight [O, K] (transposed [K, O]), bias [O] → y [M, O]
+    private func linearRows(_ x: UnsafePointer<Float>, _ k: Int, _ weight: Tensor, _ transposed: Storage?, _ bias: Tensor,
                             into y: UnsafeMutablePointer<Float>, _ outputs: Int) {
-        sgemmSerial(transB: true, m: m, n: outputs, k: k, a: x, lda: k, b: weight.data, ldb: k, c: y, ldc: outputs)
+        if let transposed, outputs % 32 == 0 {
+            smallGemm(m: m, kin: k, kout: outputs, x: x, ldx: k, b: transposed.pointer, y: y, ldy: outputs, accumulate: false)
+        } else {
+            sgemmSerial(transB: true, m: m, n: outputs, k: k, a: x, lda: k, b: weight.data, ldb: k, c: y, ldc: outputs)
+        }
         for r in 0..<m { addRow(bias.data, y + r * outputs, outputs) }
+    }
+
+    // g [M, O], weight [O, K] → y [M, K] = g · weight (or y += …)
+    private func product(_ g: UnsafePointer<Float>, _ outputs: Int, _ weight: Tensor, into y: UnsafeMutablePointer<Float>,
+                         _ k: Int, accumulate: Bool) {
+        if k % 32 == 0 {
+            smallGemm(m: m, kin: outputs, kout: k, x: g, ldx: outputs, b: weight.data, y: y, ldy: k, accumulate: accumulate)
+        } else {
+            sgemmSerial(m: m, n: k, k: outputs, a: g, lda: outputs, b: weight.data, ldb: k, beta: accumulate ? 1 : 0, c: y, ldc: k)
+        }
     }
 
     // g [M, O], x [M, K] → weight gradient [O, K] = gᵀ · x, bias gradient [O] = Σ_rows g
     private func weightGradient(_ g: UnsafePointer<Float>, _ outputs: Int, _ x: UnsafePointer<Float>, _ k: Int,
                                 into gw: UnsafeMutablePointer<Float>, _ gb: UnsafeMutablePointer<Float>) {
-        sgemmSerial(transA: true, m: outputs, n: k, k: m, a: g, lda: outputs, b: x, ldb: k, c: gw, ldc: k)
+        if outputs % 8 == 0 && k % 32 == 0 {
+            smallGemmTransposedLeft(m: m, o: outputs, k: k, g: g, ldg: outputs, x: x, ldx: k, w: gw)
+        } else {
+            sgemmSerial(transA: true, m: outputs, n: k, k: m, a: g, lda: outputs, b: x, ldb: k, c: gw, ldc: k)
+        }
         gb.update(repeating: 0, count: outputs)
         for r in 0..<m { addRow(g + r * outputs, gb, outputs) }
     }
+}
+
+/// w [O, I] → [I, O] row-major.
+private func transposed(_ w: Tensor) -> Storage {
+    let (o, i) = (w.dim(0), w.dim(1))
+    let t = Storage(uninitializedCount: o * i)
+    for r in 0..<o { for c in 0..<i { t.pointer[c * o + r] = w.data[r * i + c] } }
+    return t
 }
 
 // Plain loops over pointers (no index arithmetic inside), so LLVM vectorises each one.
@@ -231,6 +261,6 @@ private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Fl
 }
 
 /// z = x ⊙ y.
-private func product(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, _ count: Int) {
+private func elementwiseProduct(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, _ count: Int) {
     for i in 0..<count { z[i] = x[i] * y[i] }
 }
