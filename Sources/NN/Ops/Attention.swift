@@ -24,10 +24,11 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
     if let keyMask { precondition(keyMask.count == bsz * n, "keyMask must be [B·N] = \(bsz * n) values, got \(keyMask.count)") }
     let scale = 1 / Float(dh).squareRoot()
     let nodePairs = n * n
-    let probs = Storage(count: bsz * heads * nodePairs)  // [B, H, N, N] softmax, saved for backward
+    // Every entry of both is written below (scores with beta 0, the mask over all of P).
+    let probs = Storage(uninitializedCount: bsz * heads * nodePairs)  // [B, H, N, N] softmax, saved for backward
     var mask: DropoutMask?
     if let ctx, ctx.training, p > 0 { mask = DropoutMask(p: p, rng: &ctx.rng) }
-    let dropped = mask == nil ? probs : Storage(count: bsz * heads * nodePairs)  // [B, H, N, N] P after dropout
+    let dropped = mask == nil ? probs : Storage(uninitializedCount: bsz * heads * nodePairs)  // [B, H, N, N] P after dropout
 
     let inputs = bias.map { [qkv, $0] } ?? [qkv]
     let out = Tensor.output([bsz, n, d])
