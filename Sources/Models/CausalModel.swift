@@ -26,7 +26,9 @@ public struct ModelInput {
     /// on the real pairs only; `.padded` on the whole grid, as the PyTorch reference.
     public var pairLayout = PairLayout.packed
 
-    public init(_ batch: TrainingBatch, config: ModelConfig) {
+    /// `parallel` false: everything on the calling thread (the data producer's), none on the
+    /// compute threads' worker pool.
+    public init(_ batch: TrainingBatch, config: ModelConfig, parallel: Bool = true) {
         batchSize = batch.batchSize
         maxNodes = batch.maxNodes
         features = Tensor(shape: [batch.batchSize, batch.maxNodes, NodeFeatures.count],
@@ -46,7 +48,7 @@ public struct ModelInput {
         if config.pairContext {
             let f = PairFeatures.width(config.pairFeatures)
             let features = Tensor(zeros: [b, n, n, f])  // [B, N, N, F]
-            PairFeatures.make(batch, stdFloor: config.stdFloor, version: config.pairFeatures, into: features.data)
+            PairFeatures.make(batch, stdFloor: config.stdFloor, version: config.pairFeatures, into: features.data, parallel: parallel)
             pairFeatures = features
             let m = batch.nodeMask
             let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }

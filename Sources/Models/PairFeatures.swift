@@ -37,8 +37,14 @@ public enum PairFeatures {
     }
 
     /// The same into `out` [B, N, N, width(version)], zeroed by the caller (padded pairs stay 0);
-    /// the items in parallel (each writes only its own [N, N, F] block).
-    public static func make(_ batch: TrainingBatch, stdFloor: Float, version: Int, into out: UnsafeMutablePointer<Float>) {
+    /// the items in parallel (each writes only its own [N, N, F] block), or one after another
+    /// on the calling thread (`parallel` false: off the compute threads, e.g. the data producer).
+    public static func make(_ batch: TrainingBatch, stdFloor: Float, version: Int, into out: UnsafeMutablePointer<Float>,
+                            parallel: Bool = true) {
+        guard parallel else {
+            for item in 0..<batch.batchSize { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
+            return
+        }
         parallelRanges(batch.batchSize, minimumPerChunk: 1) { _, items in
             for item in items { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
         }

@@ -13,7 +13,11 @@ public final class PrefetchingStream: @unchecked Sendable {
     /// `producerNice` > 0 lowers the producer thread's scheduling priority (Linux, per thread):
     /// on a machine with as many cores as compute threads the producer then runs when a compute
     /// thread waits, rather than taking its core while it works.
-    public init(_ stream: BatchStream, capacity: Int = 4, producerNice: Int32 = PrefetchingStream.trainingNice) {
+    /// `prepare`: more work on each batch for its consumer, done on the producer thread too
+    /// (the training loop's model input); `nextPrepared` hands it over with the batch. It must
+    /// not use the compute threads' worker pool.
+    public init(_ stream: BatchStream, capacity: Int = 4, producerNice: Int32 = PrefetchingStream.trainingNice,
+                prepare: (@Sendable (TrainingBatch) -> AnyObject)? = nil) {
         let channel = Channel(capacity: max(1, capacity))
         self.channel = channel
         // The thread holds the channel, never `self`, so releasing `self` can stop it.
@@ -22,7 +26,10 @@ public final class PrefetchingStream: @unchecked Sendable {
             nameThisThread(PrefetchingStream.threadName)
             if producerNice > 0 { lowerThisThreadsPriority(by: producerNice) }
             var s = stream
-            while channel.put(s.next()) {}
+            while true {
+                let batch = s.next()
+                guard channel.put(Item(batch: batch, prepared: prepare?(batch))) else { break }
+            }
         }
         if !started { inline = stream }
     }
@@ -41,22 +48,33 @@ public final class PrefetchingStream: @unchecked Sendable {
 
 
     /// The next batch, waiting for the producer if it has none ready.
-    public func next() -> TrainingBatch {
-        if inline != nil { return inline!.next() }
-        return channel.take()
+    public func next() -> TrainingBatch { nextPrepared().batch }
+
+    /// The next batch and what `prepare` made of it (nil without `prepare`, or when the
+    /// batches are made on the consumer's thread: the consumer then prepares it itself).
+    public func nextPrepared() -> (batch: TrainingBatch, prepared: AnyObject?) {
+        if inline != nil { return (inline!.next(), nil) }
+        let item = channel.take()
+        return (item.batch, item.prepared)
+    }
+
+    /// A batch and its prepared companion, as queued.
+    private struct Item: @unchecked Sendable {
+        let batch: TrainingBatch
+        let prepared: AnyObject?
     }
 
     /// A bounded FIFO between one producer and one consumer.
     private final class Channel: @unchecked Sendable {
         private let condition = NSCondition()
-        private var queue: [TrainingBatch] = []
+        private var queue: [Item] = []
         private var stopped = false
         private let capacity: Int
 
         init(capacity: Int) { self.capacity = capacity }
 
         /// Appends once there is room; false once stopped (the producer then exits).
-        func put(_ b: TrainingBatch) -> Bool {
+        func put(_ b: Item) -> Bool {
             condition.lock()
             defer { condition.unlock() }
             while queue.count >= capacity && !stopped { condition.wait() }
@@ -66,7 +84,7 @@ public final class PrefetchingStream: @unchecked Sendable {
             return true
         }
 
-        func take() -> TrainingBatch {
+        func take() -> Item {
             condition.lock()
             defer { condition.unlock() }
             while queue.isEmpty { condition.wait() }

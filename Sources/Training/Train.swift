@@ -62,7 +62,7 @@ public struct NonFiniteLossError: Error, CustomStringConvertible {
 /// In a data-parallel run `batch` is this rank's slice of the global batch: the loss is
 /// weighted by the slice's share, the loss values and gradients are summed over the ranks
 /// (so every rank sees the global batch's), and every rank takes the same update.
-public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> StepResult {
+public func trainStep(_ s: TrainingState, _ batch: TrainingBatch, input: ModelInput? = nil) throws -> StepResult {
     let step = s.completedSteps + 1
     let (config, ctx) = (s.config, s.ctx)
     ctx.training = true
@@ -70,7 +70,7 @@ public func trainStep(_ s: TrainingState, _ batch: TrainingBatch) throws -> Step
     let hWeight = config.loss.acyclicityWeight(atStep: step)
     let (lossConfig, sliceHWeight) = shareWeighted(config.loss, acyclicityWeight: hWeight, batch)
 
-    let out = s.model(ModelInput(batch, config: config.model), ctx)
+    let out = s.model(input ?? ModelInput(batch, config: config.model), ctx)
     let (loss, terms) = try globalLoss(causalLoss(out, batch, config: lossConfig, acyclicityWeight: sliceHWeight), batch,
                                        s.communicator)
     guard loss.isFinite else {
@@ -128,9 +128,9 @@ public func train(_ run: TrainingRun, hooks: TrainingHooks = TrainingHooks()) th
             try onRoot { try log.write() }
             return .interrupted(step: state.completedSteps, checkpoint: "\(run.folder)/\(file)", log: log.path)
         }
-        let batch = run.stream.next()
+        let (batch, input) = run.stream.nextTraining(model: config.model)
         let result: StepResult
-        do { result = try trainStep(state, batch) } catch let error as NonFiniteLossError {
+        do { result = try trainStep(state, batch, input: input) } catch let error as NonFiniteLossError {
             try onRoot { try log.write() }
             throw error
         }

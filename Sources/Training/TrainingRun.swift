@@ -49,7 +49,7 @@ public struct TrainingRun {
             : ("rank-\(communicator.rank)", "")
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
                            state: TrainingState(config: config, communicator: communicator),
-                           stream: PrefetchingStream(slices),
+                           stream: .training(slices, model: config.model),
                            log: TrainingLogWriter(path: "\(output.logDir)/\(name).json", configJSON: json),
                            evalSuite: suite, elapsedBefore: 0, initialStreamState: stream.state)
     }
@@ -92,7 +92,7 @@ public struct TrainingRun {
         let json = try encodeConfig(config, provenance: output.provenance)
         guard root else {
             return TrainingRun(config: config, name: point.runName, folder: point.runFolder, configJSON: json, output: output,
-                               state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)),
+                               state: state, stream: .training(try stream.partitioned(for: communicator), model: config.model),
                                log: TrainingLogWriter(path: "", configJSON: json), evalSuite: nil, elapsedBefore: 0,
                                initialStreamState: point.stream)
         }
@@ -122,7 +122,7 @@ public struct TrainingRun {
         AtomicFile.removeStaleTemporaries(in: folder)
         let elapsed = log.series["elapsed"]?.last(where: { $0.isFinite }) ?? 0
         return TrainingRun(config: config, name: name, folder: folder, configJSON: json, output: output,
-                           state: state, stream: PrefetchingStream(try stream.partitioned(for: communicator)), log: log,
+                           state: state, stream: .training(try stream.partitioned(for: communicator), model: config.model), log: log,
                            evalSuite: suite, elapsedBefore: elapsed, initialStreamState: point.stream)
     }
 

@@ -84,16 +84,16 @@ struct Train: ParsableCommand {
         let stream = try BatchStream(config: config.prior, seed: config.train.seed, batchSize: config.train.batch,
                                      mode: config.train.stream, context: config.model.pairContext,
                                      pairStatistics: config.model.pairFeatures >= 2)
-        let data = PrefetchingStream(stream, producerNice: producerNice)
+        let data = PrefetchingStream.training(stream, model: config.model, producerNice: producerNice)
         let state = TrainingState(config: config)
         var wall: [Double] = [], wait: [Double] = []
         var before = ThreadTimes()
         for i in 0..<(warmup + steps) {
             if i == warmup { before = .now(producerName: PrefetchingStream.threadName) }
             let t0 = monotonicNanoseconds()
-            let batch = data.next()
+            let (batch, input) = data.nextTraining(model: config.model)
             let t1 = monotonicNanoseconds()
-            _ = try trainStep(state, batch)
+            _ = try trainStep(state, batch, input: input)
             let t2 = monotonicNanoseconds()
             if i >= warmup {
                 wall.append(Double(t2 - t0) / 1e6)
