@@ -36,7 +36,9 @@ perf report -i "$data" --no-children --sort comm,sym -F overhead,comm,sym --stdi
             else if (sym ~ /gemm_(it|in|ot|on)copy|gemm_beta|sgemm_(nn|tn|nt|tt)/) kind = "BLAS packing and C scaling"
             else if (sym ~ /memset|memmove|memcpy/) kind = "memset / memcpy"
             else if (sym ~ /biasActivationDropout|gelu|Gelu|relu|normalCDF/) kind = "bias + GELU/ReLU + dropout"
-            else if (sym ~ /triangleProduct/) kind = "pair context: triangle update"
+            else if (sym ~ /triangleProduct|TriangleWorkspace/) kind = "pair context: triangle update"
+            else if (sym ~ /smallGemm/) kind = "pair context: small-side products (smallGemm)"
+            else if (sym ~ /PairItem|pairNetwork|PairNetwork/) kind = "pair context: fused network (GELU, bias, copies)"
             else if (sym ~ /PairContext|PairFeatures|pairTerms/) kind = "pair context: other"
             else if (sym ~ /attention|softmax/) kind = "attention (softmax, masks)"
             else if (sym ~ /layerNorm/) kind = "layer norm"
@@ -46,6 +48,7 @@ perf report -i "$data" --no-children --sort comm,sym -F overhead,comm,sym --stdi
             else if (sym ~ /swift_|malloc|free|_int_/) kind = "Swift runtime and malloc"
         } else {
             if (sym ~ /propagate/) kind = "SCM simulation (propagate)"
+            else if (sym ~ /PairFeatures|NodeFeatures|ModelInput/) kind = "model input (pair and node features)"
             else if (sym ~ /Randomness|FloatMath|Gaussian|log1p|logf|expf/) kind = "random draws and transcendentals"
             else if (sym ~ /gram|distanceCorrelation/) kind = "distance correlation (Gram matrices)"
             else if (sym ~ /spearman|mergeTopRuns|sort/) kind = "Spearman ranks"
