@@ -73,7 +73,7 @@ public struct ModelInput {
 public struct ModelOutput {
     public let delta: Tensor             // [B, N]
     public let logits: Tensor            // [B, N, N] edge logits, row = parent, column = child
-    /// C only: the Gumbel-sigmoid adjacency sample (hard straight-through in training).
+    /// C in training only: the hard (straight-through) Gumbel-sigmoid adjacency sample.
     public let sampledAdjacency: Tensor? // [B, N, N]
 
     public init(delta: Tensor, logits: Tensor, sampledAdjacency: Tensor?) {

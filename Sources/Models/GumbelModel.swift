@@ -5,7 +5,7 @@ import Randomness
 /// hard (straight-through) in training. The notebook computes the sample and never uses it,
 /// so its C trains exactly like A; here the sample carries the acyclicity and sparsity terms
 /// of the loss (see `CausalLoss`), at the temperature `ctx.gumbelTemperature` (which the
-/// trainer anneals).
+/// trainer anneals). Only the loss reads the sample, so an evaluation forward draws none.
 final class GumbelModel: CausalModel {
     let base: BaselineModel
     var config: ModelConfig { base.config }
@@ -16,7 +16,8 @@ final class GumbelModel: CausalModel {
 
     func callAsFunction(_ input: ModelInput, _ ctx: ForwardContext) -> ModelOutput {
         let out = base(input, ctx)
-        let sample = gumbelSigmoid(out.logits, tau: ctx.gumbelTemperature, hard: ctx.training, ctx)
+        guard ctx.training else { return out }
+        let sample = gumbelSigmoid(out.logits, tau: ctx.gumbelTemperature, hard: true, ctx)
         return ModelOutput(delta: out.delta, logits: out.logits, sampledAdjacency: sample)
     }
 

@@ -47,6 +47,21 @@ final class ModelShapeTests: XCTestCase {
         XCTAssertEqual(keys["encoder.pos_emb.weight"], [50, 128])
     }
 
+    func testEvaluationForwardOfCDrawsNoSampleAndGivesTheTrainingLogits() {
+        let batch = smallBatch()
+        let model = makeModel(tinyConfig(.C), seed: 1)
+        let input = ModelInput(batch, config: model.config)
+        let eval = model(input, ForwardContext.evaluation())
+        XCTAssertNil(eval.sampledAdjacency, "only the loss reads the sample; evaluation draws none")
+        var noDropout = tinyConfig(.C)
+        noDropout.dropout = 0
+        let plain = makeModel(noDropout, seed: 1)
+        let train = plain(input, ForwardContext(training: true, rng: Xoshiro256(seed: 2)))
+        XCTAssertEqual(train.sampledAdjacency?.shape, train.logits.shape)
+        XCTAssertEqual(plain(input, ForwardContext.evaluation()).logits.scalars, train.logits.scalars,
+                       "without dropout, training and evaluation give the same logits")
+    }
+
     func testForwardShapesOnAPaddedBatch() {
         let batch = smallBatch()
         XCTAssertTrue(batch.nodeMask.contains(0), "the batch should contain padding")
