@@ -24,16 +24,21 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
     precondition(proj.weight.shape == [p, f] && triangle.weight.shape == [2 * p, p] && out.weight.shape == [p, p]
                  && head.weight.shape == [o, p], "pairNetwork: weights do not chain from \(f) features")
     precondition(!x.requiresGrad, "pairNetwork: the pair features are data; no gradient flows into them")
-    let net = PairNetworkWeights(proj: proj, triangle: triangle, out: out, head: head, features: f)
+    let net = PairNetworkWeights(proj: proj, triangle: triangle, out: out, head: head)
     let y = Tensor.output([b, n, n, o], storage: Storage(count: b * n * n * o))  // zeros at padded pairs
     let plan = ItemPlan(nodeCounts)
-    plan.run { item in
-        let m = nodeCounts[item]
-        guard m > 0 else { return }
-        let w = PairItem(n: m, f: f, p: p, o: o)
-        defer { w.free() }
-        w.gatherFeatures(x.data + item * n * n * f, gridWidth: n)
-        w.forward(net)
+    /// Runs `body` on every item with real nodes, after its forward (in its own buffers).
+    func forEachItem(slopes: Bool, _ body: (Int, PairItem) -> Void) {
+        plan.run { item in
+            let w = PairItem(n: nodeCounts[item], f: f, p: p, o: o)
+            defer { w.free() }
+            w.gatherFeatures(x.data + item * n * n * f, gridWidth: n)
+            w.forward(net, slopes: slopes)
+            body(item, w)
+        }
+    }
+    forEachItem(slopes: false) { item, w in
+        let m = w.n
         for i in 0..<m {  // y[item, i, j] for j < m
             (y.data + ((item * n + i) * n) * o).update(from: w.y + i * m * o, count: m * o)
         }
@@ -43,13 +48,8 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
         let g = UnsafePointer(y.grad)  // [B, N, N, O]
         let total = net.gradientCount
         let slots = Storage(count: b * total)  // [B, Σ parameter sizes] each item's weight gradients
-        plan.run { item in
-            let m = nodeCounts[item]
-            guard m > 0 else { return }
-            let w = PairItem(n: m, f: f, p: p, o: o)
-            defer { w.free() }
-            w.gatherFeatures(x.data + item * n * n * f, gridWidth: n)
-            w.forward(net, slopes: true)
+        forEachItem(slopes: true) { item, w in
+            let m = w.n
             for i in 0..<m { (w.gy + i * m * o).update(from: g + ((item * n + i) * n) * o, count: m * o) }
             w.backward(net, gradients: slots.pointer + item * total)
         }
@@ -57,10 +57,7 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
         for t in params {
             if t.requiresGrad {
                 let dst = t.grad
-                for item in 0..<b where nodeCounts[item] > 0 {
-                    let src = slots.pointer + item * total + offset
-                    for j in 0..<t.count { dst[j] += src[j] }
-                }
+                for item in 0..<b where nodeCounts[item] > 0 { addRow(slots.pointer + item * total + offset, dst, t.count) }
             }
             offset += t.count
         }
@@ -70,13 +67,11 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
 /// The eight parameters in the order their gradients are laid out in an item's slot.
 private struct PairNetworkWeights {
     let projW: Tensor, projB: Tensor, triW: Tensor, triB: Tensor, outW: Tensor, outB: Tensor, headW: Tensor, headB: Tensor
-    let features: Int
 
     init(proj: (weight: Tensor, bias: Tensor), triangle: (weight: Tensor, bias: Tensor), out: (weight: Tensor, bias: Tensor),
-         head: (weight: Tensor, bias: Tensor), features: Int) {
+         head: (weight: Tensor, bias: Tensor)) {
         (projW, projB, triW, triB) = (proj.weight, proj.bias, triangle.weight, triangle.bias)
         (outW, outB, headW, headB) = (out.weight, out.bias, head.weight, head.bias)
-        self.features = features
         (projT, triT, outT) = (transposed(projW), transposed(triW), transposed(outW))
     }
 
@@ -165,7 +160,7 @@ private struct PairItem {
         linearRows(e, p, net.triW, net.triT, net.triB, into: ac, 2 * p)
         for r in 0..<m {  // a' = a / n, c' = c: the mean over k of the triangle update
             scaledRow(ac + r * 2 * p, 1 / Float(n), into: triangle.a + r * p, p)
-            scaledRow(ac + r * 2 * p + p, 1, into: triangle.c + r * p, p)
+            (triangle.c + r * p).update(from: ac + r * 2 * p + p, count: p)
         }
         triangle.forward(into: t, span: n)
         linearRows(t, p, net.outW, net.outT, net.outB, into: z2, p)
