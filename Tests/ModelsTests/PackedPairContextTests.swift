@@ -65,6 +65,26 @@ final class PackedPairContextTests: XCTestCase {
         }
     }
 
+    /// Items are taken by whichever thread is free: the output and every parameter gradient are
+    /// bit for bit the single thread's, on items of different sizes, every time.
+    func testPackedLayoutIsBitIdenticalOnAnyThreadCount() {
+        let config = ModelConfig(variant: .A)
+        let grid = Grid(), (b, n) = (Grid().b, Grid().n)
+        let module = module(config, seed: 31)
+        let features = randomTensor([b, n, n, PairFeatures.count], seed: 32, scale: 1.5)
+        let gEdge = randomTensor([b, n, n], seed: 33)
+        func run(threads: Int) -> [[Float]] {
+            Threads.setCount(threads)
+            defer { Threads.setCount(1) }
+            module.zeroGrad()
+            let o = module(features, mask: grid.mask, scaledMask: grid.scaledMask, nodeCounts: grid.counts)
+            ((o.bias * o.bias).sum() + (o.edge * gEdge).sum()).backward()
+            return [o.bias.scalars, o.edge.scalars] + module.namedParameters().map { $0.1.gradScalars ?? [] }
+        }
+        let one = run(threads: 1)
+        for _ in 0..<3 { XCTAssertEqual(run(threads: 2), one) }
+    }
+
     /// Finite differences of the packed path (the fused network's hand-written backward, which
     /// recomputes each item's forward), as PairContextGradCheckTests for the padded one:
     /// h = 1e-2, 3e-3 · (1 + |g|). P = 6: the triangle product's plain loop.

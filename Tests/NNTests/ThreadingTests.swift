@@ -28,3 +28,19 @@ final class ThreadingTests: XCTestCase {
         XCTAssertLessThan(diff, 1e-5)
     }
 }
+
+final class ParallelTasksTests: XCTestCase {
+    func testEveryTaskRunsExactlyOnceOnAnyThreadCount() {
+        defer { Threads.setCount(1) }
+        for threads in [1, 2, 3] {
+            Threads.setCount(threads)
+            for tasks in [0, 1, 2, 7, 64] {
+                let runs = UnsafeMutablePointer<Int>.allocate(capacity: max(tasks, 1))
+                defer { runs.deallocate() }
+                runs.initialize(repeating: 0, count: max(tasks, 1))
+                parallelTasks(tasks) { runs[$0] += 1 }  // each task writes only its own slot
+                XCTAssertEqual((0..<tasks).map { runs[$0] }, [Int](repeating: 1, count: tasks), "\(threads) threads, \(tasks) tasks")
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Synchronization
 
 /// Row-major sgemm: C[M, N] = alpha · op(A) · op(B) + beta · C, with leading dimensions
 /// (row strides) so strided sub-matrices (one head of a packed QKV buffer, one node of a
@@ -7,6 +8,8 @@ import Dispatch
 /// blocks of C's rows (or columns when M is small), each a single-threaded OpenBLAS call on
 /// its own thread: each element of C sees the same summation as unsplit. Under
 /// `MatmulPrecision.bfloat16`, large products use the bf16 kernel instead of OpenBLAS.
+/// (Twice as many blocks as threads, taken by whichever thread is free, measured no faster
+/// on 2 cores: each block packs the shared operand again.)
 func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
@@ -109,6 +112,20 @@ func parallelFor(_ n: Int, _ body: (Int) -> Void) {
         pool.run(n, body)
     } else {
         for i in 0..<n { body(i) }
+    }
+}
+
+/// Runs body(task) for every task in 0..<tasks on up to Threads.count threads, each thread
+/// taking the next task when it finishes one (a thread the scheduler preempts holds up only
+/// the task it is in). Results must not depend on which thread runs a task.
+func parallelTasks(_ tasks: Int, _ body: (Int) -> Void) {
+    let next = Atomic<Int>(0)
+    parallelFor(min(Threads.count, tasks)) { _ in
+        while true {
+            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard k < tasks else { return }
+            body(k)
+        }
     }
 }
 

@@ -11,8 +11,8 @@
 /// intermediate through memory (10 MB each at N = 50, B = 32) several times per step, and
 /// that memory traffic, not arithmetic, was its cost. Nothing but y is kept for backward:
 /// the backward recomputes an item's forward in cache before propagating through it.
-/// Items go to threads by their cost (n³), and each item's weight gradients are summed in
-/// item order, so results do not depend on which thread ran which item.
+/// Items go to whichever thread is free, costliest first, and each item's weight gradients are
+/// summed in item order, so results do not depend on which thread ran which item.
 /// The weights are `Linear` layouts ([out, in]) with biases; x is data (no gradient).
 public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, bias: Tensor),
                         triangle: (weight: Tensor, bias: Tensor), out: (weight: Tensor, bias: Tensor),
@@ -82,27 +82,19 @@ private struct PairNetworkWeights {
     var gradientCount: Int { parameters.reduce(0) { $0 + $1.count } }
 }
 
-/// Items to threads, largest first, each to the least-loaded thread (cost n³ + n²): a fixed
-/// assignment for a given batch and thread count, balanced when node counts differ.
+/// Items to threads, largest first, each taken by whichever thread is free next. A fixed
+/// assignment by cost stalled whenever the data producer preempted one of the two compute
+/// threads (the other finished its list and waited); taking items from a shared counter lets
+/// the running thread absorb that. Which thread runs an item does not change its results.
 private struct ItemPlan {
-    let assignment: [[Int]]
+    let order: [Int]  // items with real nodes, costliest first (ties by index)
 
     init(_ nodeCounts: [Int]) {
-        let threads = max(1, min(Threads.count, nodeCounts.filter { $0 > 0 }.count))
-        var load = [Double](repeating: 0, count: threads)
-        var lists = [[Int]](repeating: [], count: threads)
-        for item in nodeCounts.indices.sorted(by: { nodeCounts[$0] > nodeCounts[$1] }) where nodeCounts[item] > 0 {
-            let m = Double(nodeCounts[item])
-            let t = load.indices.min { load[$0] < load[$1] }!
-            lists[t].append(item)
-            load[t] += m * m * m + m * m
-        }
-        assignment = lists
+        order = nodeCounts.indices.filter { nodeCounts[$0] > 0 }
+            .sorted { (nodeCounts[$0], -$0) > (nodeCounts[$1], -$1) }
     }
 
-    func run(_ body: (Int) -> Void) {
-        parallelFor(assignment.count) { t in for item in assignment[t] { body(item) } }
-    }
+    func run(_ body: (Int) -> Void) { parallelTasks(order.count) { body(order[$0]) } }
 }
 
 /// One item's buffers on its compact [n, n] grid (M = n² rows) and its forward and backward.
