@@ -1,3 +1,4 @@
+import Dispatch
 import Randomness
 import TestSupport
 import XCTest
@@ -29,7 +30,7 @@ final class ThreadingTests: XCTestCase {
     }
 }
 
-final class ParallelTasksTests: XCTestCase {
+final class ParallelForTests: XCTestCase {
     func testEveryTaskRunsExactlyOnceOnAnyThreadCount() {
         defer { Threads.setCount(1) }
         for threads in [1, 2, 3] {
@@ -38,9 +39,30 @@ final class ParallelTasksTests: XCTestCase {
                 let runs = UnsafeMutablePointer<Int>.allocate(capacity: max(tasks, 1))
                 defer { runs.deallocate() }
                 runs.initialize(repeating: 0, count: max(tasks, 1))
-                parallelTasks(tasks) { runs[$0] += 1 }  // each task writes only its own slot
+                parallelFor(tasks) { runs[$0] += 1 }  // each task writes only its own slot
                 XCTAssertEqual((0..<tasks).map { runs[$0] }, [Int](repeating: 1, count: tasks), "\(threads) threads, \(tasks) tasks")
             }
+        }
+    }
+
+    /// A worker that has not started when the tasks run out is not waited for: the caller runs
+    /// them all and returns; once the worker runs, it finds that job gone and serves the next.
+    func testCallerDoesNotWaitForAWorkerThatHasNotStarted() {
+        let gate = DispatchSemaphore(value: 0)
+        let pool = WorkerPool(size: 2) { body in
+            WorkerPool.startThread { gate.wait(); body() }  // held before its first job
+        }
+        XCTAssertEqual(pool.size, 2)
+        let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: 6)
+        defer { hits.deallocate() }
+        hits.initialize(repeating: 0)
+        pool.run(6) { hits[$0] += 1 }  // would block forever if it waited for the held worker
+        XCTAssertEqual(Array(hits), [1, 1, 1, 1, 1, 1])
+        gate.signal()
+        for _ in 0..<50 {  // the released worker wakes to the cancelled job, then joins later ones
+            hits.update(repeating: 0)
+            pool.run(6) { hits[$0] += 1 }
+            XCTAssertEqual(Array(hits), [1, 1, 1, 1, 1, 1])
         }
     }
 }

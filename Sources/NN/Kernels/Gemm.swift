@@ -1,6 +1,5 @@
 import COpenBLAS
 import Dispatch
-import Synchronization
 
 /// Row-major sgemm: C[M, N] = alpha · op(A) · op(B) + beta · C, with leading dimensions
 /// (row strides) so strided sub-matrices (one head of a packed QKV buffer, one node of a
@@ -104,28 +103,15 @@ public enum Threads {
     }
 }
 
-/// Runs body(0..<n) concurrently on the worker pool (serially when n == 1, without a pool,
-/// or when called from inside a running job); returns when all are done.
+/// Runs body(i) for every i in 0..<n on up to Threads.count threads (serially with one
+/// thread, without a pool, or when called from inside a running job); returns when all are
+/// done. Each i runs once, on whichever thread takes it next: results must not depend on which.
 @inline(__always)
 func parallelFor(_ n: Int, _ body: (Int) -> Void) {
-    if n > 1, let pool = Threads.pool, !pool.busy, n <= pool.size {
-        pool.run(n, body)
+    if n > 1, Threads.count > 1, let pool = Threads.pool, !pool.busy {
+        pool.run(n, threads: Threads.count, body)
     } else {
         for i in 0..<n { body(i) }
-    }
-}
-
-/// Runs body(task) for every task in 0..<tasks on up to Threads.count threads, each thread
-/// taking the next task when it finishes one (a thread the scheduler preempts holds up only
-/// the task it is in). Results must not depend on which thread runs a task.
-func parallelTasks(_ tasks: Int, _ body: (Int) -> Void) {
-    let next = Atomic<Int>(0)
-    parallelFor(min(Threads.count, tasks)) { _ in
-        while true {
-            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
-            guard k < tasks else { return }
-            body(k)
-        }
     }
 }
 

@@ -94,7 +94,7 @@ private struct ItemPlan {
             .sorted { (nodeCounts[$0], -$0) > (nodeCounts[$1], -$1) }
     }
 
-    func run(_ body: (Int) -> Void) { parallelTasks(order.count) { body(order[$0]) } }
+    func run(_ body: (Int) -> Void) { parallelFor(order.count) { body(order[$0]) } }
 }
 
 /// One item's buffers on its compact [n, n] grid (M = n² rows) and its forward and backward.
