@@ -25,4 +25,36 @@ final class NormalTailTests: XCTestCase {
         XCTAssertLessThan(worstCDF, 5e-7, "Φ: worst relative error \(worstCDF) at \(atCDF)")
         XCTAssertLessThan(worstPDF, 5e-7, "φ: worst relative error \(worstPDF)")
     }
+
+    /// The 16-lane GELU (and its exp) that the hot loops use is the scalar functions lane by
+    /// lane, bit for bit: over a sweep of both tails, ±0, the clamps of exp and ±∞.
+    func testSixteenLaneGeluIsTheScalarGeluBitForBit() {
+        var values: [Float] = [0, -0, 1e-30, -1e-30, .infinity, -.infinity, 88.7, -87.3, 100, -100, 1e6, -1e6]
+        var x: Float = -16
+        while x < 16 { values.append(x); x += 0.000913 }
+        while values.count % 16 != 0 { values.append(Float(values.count) * -0.37) }
+        var tested = 0
+        for start in stride(from: 0, to: values.count, by: 16) {
+            let z = V16((0..<16).map { values[start + $0] })
+            let y = gelu(z), (y2, slope) = geluAndSlope(z), e = fastExp(-z * z / 8)
+            for lane in 0..<16 {
+                let v = z[lane]
+                let (c, density) = normalCDFAndPDF(v)
+                XCTAssertEqual(y[lane].bitPattern, (v * normalCDF(v)).bitPattern, "GELU(\(v))")
+                XCTAssertEqual(y2[lane].bitPattern, (v * c).bitPattern, "GELU(\(v)) with slope")
+                XCTAssertEqual(slope[lane].bitPattern, (c + v * density).bitPattern, "GELU′(\(v))")
+                XCTAssertEqual(e[lane].bitPattern, fastExp(-v * v / 8).bitPattern, "exp(−\(v)²/8)")
+                tested += 1
+            }
+        }
+        XCTAssertGreaterThan(tested, 30_000)
+        // The loops: full vectors and the scalar tail agree with the scalar function.
+        let n = 37, input = (0..<n).map { Float($0) * 0.41 - 7 }
+        var out = [Float](repeating: .nan, count: n), d = out, out2 = out
+        geluLoop(input, &out, n)
+        geluLoop(input, &out2, slope: &d, n)
+        XCTAssertEqual(out, input.map { $0 * normalCDF($0) })
+        XCTAssertEqual(out2, out)
+        XCTAssertEqual(d, input.map { v in let (c, p) = normalCDFAndPDF(v); return c + v * p })
+    }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 /// Exact (erf) GELU, x·Φ(x), as PyTorch's `nn.GELU()` default: y[i] for n values.
 func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n { y[i] = x[i] * normalCDF(x[i]) }
+    geluLoop(x, y, n)
 }
 
 /// dx[i] += dy[i] · (Φ(x) + x·φ(x)).

@@ -69,18 +69,27 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
 
 @inline(__always)
 private func geluRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    for j in 0..<n { let z = x[j] + b[j]; y[j] = z * normalCDF(z) }
+    var j = 0
+    while j + 16 <= n { store16(gelu(load16(x + j) + load16(b + j)), y + j); j += 16 }
+    while j < n { let z = x[j] + b[j]; y[j] = z * normalCDF(z); j += 1 }
 }
 
 /// y = z·Φ(z) and d = Φ(z) + z·φ(z) for z = x + b.
 @inline(__always)
 private func geluRowWithSlope(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               _ d: UnsafeMutablePointer<Float>, _ n: Int) {
-    for j in 0..<n {
+    var j = 0
+    while j + 16 <= n {
+        let (v, s) = geluAndSlope(load16(x + j) + load16(b + j))
+        store16(v, y + j); store16(s, d + j)
+        j += 16
+    }
+    while j < n {
         let z = x[j] + b[j]
         let (c, density) = normalCDFAndPDF(z)
         y[j] = z * c
         d[j] = c + z * density
+        j += 1
     }
 }
 

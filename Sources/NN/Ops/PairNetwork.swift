@@ -234,17 +234,13 @@ private func scaledRow(_ x: UnsafePointer<Float>, _ s: Float, into y: UnsafeMuta
 
 /// y = GELU(z) elementwise.
 private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ count: Int) {
-    for i in 0..<count { y[i] = z[i] * normalCDF(z[i]) }
+    geluLoop(z, y, count)
 }
 
 /// y = GELU(z) and d = GELU′(z) = Φ(z) + z·φ(z) elementwise.
 private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, slope d: UnsafeMutablePointer<Float>,
                       _ count: Int) {
-    for i in 0..<count {
-        let (c, density) = normalCDFAndPDF(z[i])
-        y[i] = z[i] * c
-        d[i] = c + z[i] * density
-    }
+    geluLoop(z, y, slope: d, count)
 }
 
 /// z = x ⊙ y.
