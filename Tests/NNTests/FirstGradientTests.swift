@@ -36,4 +36,20 @@ final class FirstGradientTests: XCTestCase {
         XCTAssertEqual(w.gradScalars!, once.1.map { $0 + $0 })
         XCTAssertTrue(once.0.contains { $0 != 0 })
     }
+
+    /// Same-shape arithmetic, layer norm, dropout and attention's qkv also store a first
+    /// gradient: a tensor reaching them several times, first or not, gets the sum (x + x among them).
+    func testStoringArithmeticNormDropoutAndAttentionGradientsAreSummed() {
+        let x = randomTensor([2, 4, 12], seed: 50), y = randomTensor([2, 4, 12], seed: 51)
+        let w = randomTensor([12], seed: 52), bias = randomTensor([12], seed: 53)
+        for i in 0..<y.count where abs(y.data[i]) < 0.3 { y.data[i] += y.data[i] < 0 ? -0.5 : 0.5 }  // x / y stays smooth
+        checkGradients([x, y, w, bias]) {
+            let ctx = ForwardContext(training: true, rng: Xoshiro256(seed: 54))  // the same mask every evaluation
+            let twice = x + x, d = y - x, p = x * y, q = x / y
+            let n = layerNorm(x + twice, weight: w, bias: bias)
+            let dropped = (p + n).dropout(0.3, ctx)
+            let a = attention(qkv: concat([q, d, dropped], axis: 2), heads: 2)  // [2, 4, 4]
+            return concat([a, d, dropped, twice], axis: 2)
+        }
+    }
 }

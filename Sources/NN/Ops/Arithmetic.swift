@@ -33,14 +33,30 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
         let oa = bc.offsetsA, ob = bc.offsetsB
         let ap = a.data, bp = b.data
         if oa == nil && ob == nil {  // same shapes: elementwise, split across the workers
-            let ga = a.requiresGrad ? a.grad : nil, gb = b.requiresGrad ? b.grad : nil
+            // A first gradient is stored, not added to a zero-filled buffer (x + x: a's store
+            // comes before b's add for every element).
+            let ga = a.requiresGrad ? a.gradForWriting() : nil, gb = b.requiresGrad ? b.gradForWriting() : nil
             parallelRanges(n) { _, r in
-                for i in r {
-                    switch kind {
-                    case .add: ga?[i] += g[i]; gb?[i] += g[i]
-                    case .sub: ga?[i] += g[i]; gb?[i] -= g[i]
-                    case .mul: ga?[i] += g[i] * bp[i]; gb?[i] += g[i] * ap[i]
-                    case .div: ga?[i] += g[i] / bp[i]; gb?[i] -= g[i] * ap[i] / (bp[i] * bp[i])
+                if let (ga, accumulate) = ga {
+                    switch (kind, accumulate) {
+                    case (.add, true), (.sub, true): for i in r { ga[i] += g[i] }
+                    case (.add, false), (.sub, false): for i in r { ga[i] = g[i] }
+                    case (.mul, true): for i in r { ga[i] += g[i] * bp[i] }
+                    case (.mul, false): for i in r { ga[i] = g[i] * bp[i] }
+                    case (.div, true): for i in r { ga[i] += g[i] / bp[i] }
+                    case (.div, false): for i in r { ga[i] = g[i] / bp[i] }
+                    }
+                }
+                if let (gb, accumulate) = gb {
+                    switch (kind, accumulate) {
+                    case (.add, true): for i in r { gb[i] += g[i] }
+                    case (.add, false): for i in r { gb[i] = g[i] }
+                    case (.sub, true): for i in r { gb[i] -= g[i] }
+                    case (.sub, false): for i in r { gb[i] = -g[i] }
+                    case (.mul, true): for i in r { gb[i] += g[i] * ap[i] }
+                    case (.mul, false): for i in r { gb[i] = g[i] * ap[i] }
+                    case (.div, true): for i in r { gb[i] -= g[i] * ap[i] / (bp[i] * bp[i]) }
+                    case (.div, false): for i in r { gb[i] = -(g[i] * ap[i] / (bp[i] * bp[i])) }
                     }
                 }
             }

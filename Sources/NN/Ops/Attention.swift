@@ -62,7 +62,9 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
     // The backward walks passes 5 → 1.
     return out.recorded(from: inputs) { out in
         let dout = out.grad  // [B, N, D]
-        let dqkv: UnsafeMutablePointer<Float>? = qkv.requiresGrad ? qkv.grad : nil
+        // Every head writes its three slices of dqkv once: a first gradient needs no zero-fill.
+        let dqkvFor = qkv.requiresGrad ? qkv.gradForWriting() : nil
+        let dqkv = dqkvFor?.pointer, beta: Float = dqkvFor?.accumulate ?? true ? 1 : 0
         let dbias: UnsafeMutablePointer<Float>? = (bias?.requiresGrad ?? false) ? bias!.grad : nil
         // Batch items are independent (disjoint rows of dqkv and dbias): one chunk per thread.
         parallelRanges(bsz, minimumPerChunk: 1) { _, items in
@@ -78,7 +80,7 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
                     // 5. dP' = dO·Vᵀ; dV += P'ᵀ·dO
                     sgemm(transB: true, m: n, n: n, k: dh, a: dO, lda: d, b: v, ldb: d3, c: dP, ldc: n)
                     if let dqkv {
-                        sgemm(transA: true, m: n, n: dh, k: n, a: pd, lda: n, b: dO, ldb: d, beta: 1,
+                        sgemm(transA: true, m: n, n: dh, k: n, a: pd, lda: n, b: dO, ldb: d, beta: beta,
                               c: dqkv + base + 2 * d, ldc: d3)
                     }
                     // 4. dP = dropout mask · dP'
@@ -91,9 +93,9 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
                         for i in 0..<nodePairs { db[i] += dP[i] }
                     }
                     if let dqkv {
-                        sgemm(m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: k, ldb: d3, beta: 1,
+                        sgemm(m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: k, ldb: d3, beta: beta,
                               c: dqkv + base, ldc: d3)
-                        sgemm(transA: true, m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: q, ldb: d3, beta: 1,
+                        sgemm(transA: true, m: n, n: dh, k: n, alpha: scale, a: dP, lda: n, b: q, ldb: d3, beta: beta,
                               c: dqkv + base + d, ldc: d3)
                     }
                 }

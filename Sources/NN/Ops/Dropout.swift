@@ -59,10 +59,15 @@ extension Tensor {
         let mask = DropoutMask(p: p, rng: &ctx.rng)
         let out = Tensor.output(shape)
         precondition(count <= 1 << 32, "dropout over \(count) elements: the mask covers 2³²")
-        mask.apply(data, out.data, n: count)
+        let (xp, y) = (UnsafePointer(data), out.data)
+        parallelRanges(count) { _, r in mask.apply(xp + r.lowerBound, y + r.lowerBound, offset: r.lowerBound, n: r.count) }
         return out.recorded(from: [x]) { out in
-            let g = out.grad, gx = x.grad, s = mask.scale
-            for i in 0..<x.count { gx[i] += mask.keeps(UInt32(truncatingIfNeeded: i)) ? g[i] * s : 0 }
+            let g = UnsafePointer(out.grad), (gx, accumulate) = x.gradForWriting()
+            parallelRanges(x.count) { _, r in
+                if !accumulate { mask.apply(g + r.lowerBound, gx + r.lowerBound, offset: r.lowerBound, n: r.count); return }
+                let s = mask.scale
+                for i in r { gx[i] += mask.keeps(UInt32(truncatingIfNeeded: i)) ? g[i] * s : 0 }
+            }
         }
     }
 }

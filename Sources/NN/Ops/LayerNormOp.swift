@@ -18,11 +18,12 @@ public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, eps: Float = 1e
     return out.recorded(from: [x, weight, bias]) { out in
         // Row chunks in parallel; each sums its own weight/bias gradients, added in order.
         let partial = Storage(count: Threads.count * 2 * d)  // [chunks, 2, D]
-        let dx: UnsafeMutablePointer<Float>? = x.requiresGrad ? x.grad : nil
+        let dx = x.requiresGrad ? x.gradForWriting() : nil
         parallelRanges(rows, minimumPerChunk: rowsPerChunk) { c, r in
             let o = r.lowerBound * d
             layerNormBackward(x: x.data + o, dy: out.grad + o, weight: weight.data, mean: mean.pointer + r.lowerBound,
-                              rstd: rstd.pointer + r.lowerBound, rows: r.count, d: d, dx: dx.map { $0 + o },
+                              rstd: rstd.pointer + r.lowerBound, rows: r.count, d: d, dx: dx.map { $0.pointer + o },
+                              accumulateDx: dx?.accumulate ?? true,
                               dWeight: partial.pointer + 2 * c * d, dBias: partial.pointer + (2 * c + 1) * d)
         }
         for c in 0..<Threads.count {
@@ -50,7 +51,7 @@ func layerNormForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bia
 
 func layerNormBackward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, d: Int,
-                       dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+                       dx: UnsafeMutablePointer<Float>?, accumulateDx: Bool = true, dWeight: UnsafeMutablePointer<Float>?,
                        dBias: UnsafeMutablePointer<Float>?) {
     let xhat = UnsafeMutablePointer<Float>.allocate(capacity: d)   // [D] one row
     let dxhat = UnsafeMutablePointer<Float>.allocate(capacity: d)  // [D]
@@ -65,7 +66,8 @@ func layerNormBackward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, weight
             let m1 = vsum(dxhat, d) / Float(d)
             let m2 = vdot(dxhat, xhat, d) / Float(d)
             let dxr = dx + r * d
-            for j in 0..<d { dxr[j] += rs * (dxhat[j] - m1 - xhat[j] * m2) }
+            if accumulateDx { for j in 0..<d { dxr[j] += rs * (dxhat[j] - m1 - xhat[j] * m2) } }
+            else { for j in 0..<d { dxr[j] = rs * (dxhat[j] - m1 - xhat[j] * m2) } }
         }
     }
 }
