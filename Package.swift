@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SCMGen", dependencies: ["HDF5Kit", "AtomicFile", "Randomness", .product(name: "SwiftCSV", package: "SwiftCSV")],
                 swiftSettings: fast),
         .target(name: "NN", dependencies: ["COpenBLAS", "CKernels", "HDF5Kit", "Randomness"], swiftSettings: fast),
-        .target(name: "Models", dependencies: ["NN", "SCMGen"], swiftSettings: fast),
+        .target(name: "Models", dependencies: ["NN", "SCMGen", "Randomness"], swiftSettings: fast),
         .target(name: "Evaluation", dependencies: ["Models", "SCMGen", "NN", "AtomicFile"], swiftSettings: fast),
         .target(name: "Training", dependencies: ["Models", "SCMGen", "NN", "Evaluation", "HDF5Kit", "Randomness", "AtomicFile",
                                                 "Distributed"],

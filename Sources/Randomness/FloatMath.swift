@@ -1,13 +1,13 @@
 import Foundation
 
-/// Float sin, cos, exp, log and tanh for the SCM sampler and its Gaussian noise: Cephes'
-/// single-precision polynomials, 16 lanes at a time (`FloatMath.Vector`), each beside a
+/// Float sin, cos, exp, log and tanh for the SCM sampler and its Gaussian noise (and asinh for
+/// the pair features): Cephes' single-precision polynomials, 16 lanes at a time (`FloatMath.Vector`), each beside a
 /// plain scalar version of the very same operations in the same order (fused
 /// multiply-adds only where both use `addingProduct`), so a lane of a vector function equals
 /// the scalar function bit for bit: a column gets the same numbers whether a value falls in
 /// a full vector or in the tail. Accuracy against libm, as `FloatMathTests` checks: exp, log
 /// ≤ 2 ulp; sin, cos ≤ 2 ulp or 1e-7 absolute for |x| ≤ 8192 (larger |x| go to libm); tanh
-/// ≤ 3 ulp. No Float → Int conversion happens, so NaN gives NaN instead of trapping.
+/// ≤ 3 ulp; asinh ≤ 3 ulp. No Float → Int conversion happens, so NaN gives NaN instead of trapping.
 public enum FloatMath {
     public typealias Vector = SIMD16<Float>
 
@@ -188,6 +188,40 @@ public enum FloatMath {
         p = p * z + 1.333_144_220_36e-1
         p = p * z - 3.333_328_194_22e-1
         return select(less(0.625, a), t, p * z * x + x)
+    }
+
+    // MARK: asinh: ±log1p(u) with u = |x| + x²/(1 + √(1 + x²)); log1p(u) = log(w)·u/(w − 1) for
+    // w = 1 + u (Goldberg: the rounding of w cancels), u − u²/2 below 2⁻¹², log(2|x|) above 4096.
+
+    @inlinable public static func asinh(_ x: Float) -> Float {
+        let a = Swift.abs(x)
+        let a2 = a * a
+        let u = a + a2 / (1 + (1 + a2).squareRoot())
+        let w = 1 + u
+        let big = 4096 < a
+        let l = log(big ? a : w)  // one log for both forms
+        var r = u < 0x1p-12 ? u - 0.5 * u * u : l * (u / (w - 1))
+        r = big ? l + 0.693_147_18 : r
+        return Float(bitPattern: r.bitPattern | (x.bitPattern & 0x8000_0000))
+    }
+
+    @inlinable public static func asinh(_ x: Vector) -> Vector {
+        let a = magnitude(x)
+        let a2 = a * a
+        let u = a + a2 / (1 + (1 + a2).squareRoot())
+        let w = 1 + u
+        let big = less(4096, a)
+        let l = log(select(big, a, w))
+        var r = select(less(u, 0x1p-12), u - 0.5 * u * u, l * (u / (w - 1)))
+        r = select(big, l + 0.693_147_18, r)
+        return unsafeBitCast(unsafeBitCast(r, to: SIMD16<UInt32>.self) | (unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x8000_0000), to: Vector.self)
+    }
+
+    /// x[i] = asinh(x[i]) for n values in place, 16 at a time (every element as the scalar function).
+    @inlinable public static func asinh(_ x: UnsafeMutablePointer<Float>, count n: Int) {
+        var i = 0
+        while i + 16 <= n { store(asinh(load(x + i)), x + i); i += 16 }
+        while i < n { x[i] = asinh(x[i]); i += 1 }
     }
 
     // Comparisons and selects by bits: the standard library's SIMDMask comparisons and

@@ -58,6 +58,18 @@ final class FloatMathTests: XCTestCase {
         check("tanh", -60...60, maxULP: 3, scalar: FloatMath.tanh, vector: FloatMath.tanh, libm: Foundation.tanh)
     }
 
+    func testAsinhWithinThreeULPOfLibm() {
+        check("asinh", -1e6...1e6, maxULP: 3, scalar: FloatMath.asinh, vector: FloatMath.asinh, libm: Foundation.asinh)
+        check("asinh", -5000...5000, maxULP: 3, scalar: FloatMath.asinh, vector: FloatMath.asinh, libm: Foundation.asinh)
+        check("asinh", -3...3, maxULP: 3, scalar: FloatMath.asinh, vector: FloatMath.asinh, libm: Foundation.asinh)
+        check("asinh", -1e-3...1e-3, maxULP: 3, scalar: FloatMath.asinh, vector: FloatMath.asinh, libm: Foundation.asinh)
+        var xs: [Float] = (0..<37).map { Float($0) * 0.77 - 13 }
+        let want = xs.map { FloatMath.asinh($0) }
+        xs.withUnsafeMutableBufferPointer { FloatMath.asinh($0.baseAddress!, count: $0.count) }
+        XCTAssertEqual(xs, want, "the array form: full vectors and the tail")
+        XCTAssertEqual(FloatMath.asinh(-0.0).bitPattern, Float(-0.0).bitPattern)
+    }
+
     func testNaNPassesThroughWithoutTrapping() {
         XCTAssertTrue(FloatMath.sin(.nan).isNaN)
         XCTAssertTrue(FloatMath.exp(.nan).isNaN)
