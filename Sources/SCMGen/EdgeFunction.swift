@@ -58,6 +58,22 @@ public enum EdgeFunction: Int, CaseIterable, Codable, Sendable {
         return FloatMath.select(FloatMath.less(x, -b), -b, FloatMath.select(FloatMath.less(b, x), b, x))
     }
 
+    /// term[r] = apply(parent[r]) for every r, the last partial vector padded as in `accumulate`
+    /// (so term + child is what `accumulate` adds, bit for bit).
+    @inline(__always)
+    func write(_ parent: UnsafePointer<Float>, into term: UnsafeMutablePointer<Float>, count: Int) {
+        var r = 0
+        while r + 16 <= count {
+            FloatMath.store(apply(FloatMath.load(parent + r)), term + r)
+            r += 16
+        }
+        guard r < count else { return }
+        var x = FloatMath.Vector()
+        for i in 0..<(count - r) { x[i] = parent[r + i] }
+        let y = apply(x)
+        for i in 0..<(count - r) { term[r + i] = y[i] }
+    }
+
     /// Adds `apply(parent[r])` to `child[r]` for every r, 16 rows at a time; the last
     /// partial vector is padded (a regime of the context has only a few rows).
     @inline(__always)
@@ -90,4 +106,10 @@ public enum StreamMode: String, Codable, Sendable {
     case sequential
     /// Every item from a freshly sampled SCM.
     case mixed
+}
+
+/// child[r] += term[r] for every r.
+@inline(__always)
+func addTerm(_ term: UnsafePointer<Float>, into child: UnsafeMutablePointer<Float>, count: Int) {
+    for r in 0..<count { child[r] += term[r] }
 }

@@ -13,11 +13,20 @@ public struct StructuralCausalModel: Sendable {
     public let parents: [[Int]]
     public let parentFunctions: [[EdgeFunction]]
 
+    /// Per node, its out-edges grouped by function: `propagate` computes each distinct term
+    /// f(node) once and adds it to every child with that function.
+    let childTerms: [[(function: EdgeFunction, children: [Int])]]
+
     public init(nodeCount: Int, order: [Int], parents: [[Int]], parentFunctions: [[EdgeFunction]]) {
         self.nodeCount = nodeCount
         self.order = order
         self.parents = parents
         self.parentFunctions = parentFunctions
+        var groups = [[EdgeFunction: [Int]]](repeating: [:], count: nodeCount)
+        for c in 0..<nodeCount {
+            for (p, f) in zip(parents[c], parentFunctions[c]) { groups[p][f, default: []].append(c) }
+        }
+        childTerms = groups.map { g in g.keys.sorted { $0.rawValue < $1.rawValue }.map { ($0, g[$0]!) } }
     }
 
     /// Samples a DAG: shuffle, then one Bernoulli(p) per ordered pair, then one function per
@@ -72,18 +81,27 @@ public struct StructuralCausalModel: Sendable {
     /// to [-20, 20]; the intervened node (hard do(): incoming edges cut) is set to `value`.
     public func propagate(_ values: UnsafeMutablePointer<Float>, rows: Int,
                           intervention: (node: Int, value: Float)? = nil) {
+        // Nodes in topological order push their terms to their children, each distinct term
+        // f(node) computed once (at p = 0.3 a node of a 200-node graph has ~30 children and
+        // only 10 functions): a child still receives its parents' terms in topological order
+        // (`parents` is in that order), so every sum is the one a child-by-child loop makes.
+        let term = UnsafeMutablePointer<Float>.allocate(capacity: max(rows, 1))  // [rows] f(node)
+        defer { term.deallocate() }
         for c in order {
             let col = values + c * rows
             if let iv = intervention, iv.node == c {
-                for r in 0..<rows { col[r] = iv.value }
-                continue
+                for r in 0..<rows { col[r] = iv.value }  // the parents' terms are discarded
+            } else if !parents[c].isEmpty {
+                for r in 0..<rows { col[r] = col[r] < -20 ? -20 : col[r] > 20 ? 20 : col[r] }
             }
-            let ps = parents[c]
-            if ps.isEmpty { continue }
-            for (p, f) in zip(ps, parentFunctions[c]) {
-                f.accumulate(values + p * rows, into: col, count: rows)
+            for (f, children) in childTerms[c] {
+                if children.count == 1 {
+                    f.accumulate(col, into: values + children[0] * rows, count: rows)
+                    continue
+                }
+                f.write(col, into: term, count: rows)
+                for child in children { addTerm(term, into: values + child * rows, count: rows) }
             }
-            for r in 0..<rows { col[r] = col[r] < -20 ? -20 : col[r] > 20 ? 20 : col[r] }
         }
     }
 }

@@ -38,11 +38,19 @@ final class EdgeFunctionTests: XCTestCase {
     }
 
     /// The structural equations against a row-by-row reimplementation of the seed's
-    /// `generate_data` on the same noise.
+    /// `generate_data` on the same noise, bit for bit: `propagate` computes a node's term once
+    /// per function and pushes it to all children with that function (the large graph has
+    /// nodes with many such children), the reference pulls each child's terms parent by parent.
     func testPropagateMatchesNaiveRowByRowEquations() {
-        var rng = Xoshiro256(seed: 9)
-        let n = 12, rows = 40
-        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: 0.5, functions: EdgeFunction.allCases, rng: &rng)
+        for (n, p, rows, seed) in [(12, 0.5, 40, UInt64(9)), (60, 0.3, 37, 10)] {
+            checkPropagate(nodes: n, edgeProbability: p, rows: rows, seed: seed)
+        }
+    }
+
+    private func checkPropagate(nodes n: Int, edgeProbability: Double, rows: Int, seed: UInt64) {
+        var rng = Xoshiro256(seed: seed)
+        let scm = StructuralCausalModel.sample(nodeCount: n, edgeProbability: edgeProbability, functions: EdgeFunction.allCases, rng: &rng)
+        XCTAssertTrue(scm.childTerms.joined().contains { $0.children.count > 1 }, "some term is shared by several children")
         var noise = [Float](repeating: 0, count: n * rows)  // [N][rows]
         noise.withUnsafeMutableBufferPointer { rng.fillGaussian($0, std: 3) }
         for intervention in [nil, (node: scm.order[n / 2], value: Float(8))] as [(node: Int, value: Float)?] {
