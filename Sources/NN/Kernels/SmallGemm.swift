@@ -1,3 +1,5 @@
+import Randomness
+
 // Products with one small side (the pair network's 32- and 64-wide layers on thousands of
 // rows), register-blocked on SIMD16: OpenBLAS packs both operands for every call, which at
 // K = 32 costs as much as the arithmetic (45–77 GFLOP/s single-threaded at M = 2500 on the
@@ -17,7 +19,7 @@ func smallGemm(m: Int, kin: Int, kout: Int, x: UnsafePointer<Float>, ldx: Int, b
             let (x0, x1, x2, x3) = (x + r * ldx, x + (r + 1) * ldx, x + (r + 2) * ldx, x + (r + 3) * ldx)
             var (a0, a1, a2, a3, a4, a5, a6, a7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
             for k in 0..<kin {
-                let (b0, b1) = (load16(bc + k * kout), load16(bc + k * kout + 16))
+                let (b0, b1) = (FloatMath.load(bc + k * kout), FloatMath.load(bc + k * kout + 16))
                 var v = SIMD16<Float>(repeating: x0[k])
                 a0 = a0.addingProduct(v, b0); a1 = a1.addingProduct(v, b1)
                 v = SIMD16<Float>(repeating: x1[k])
@@ -39,7 +41,7 @@ func smallGemm(m: Int, kin: Int, kout: Int, x: UnsafePointer<Float>, ldx: Int, b
             var (a0, a1) = (zero16, zero16)
             for k in 0..<kin {
                 let v = SIMD16<Float>(repeating: xr[k])
-                a0 = a0.addingProduct(v, load16(bc + k * kout)); a1 = a1.addingProduct(v, load16(bc + k * kout + 16))
+                a0 = a0.addingProduct(v, FloatMath.load(bc + k * kout)); a1 = a1.addingProduct(v, FloatMath.load(bc + k * kout + 16))
             }
             put(a0, y + r * ldy + c0, accumulate); put(a1, y + r * ldy + c0 + 16, accumulate)
             r += 1
@@ -60,7 +62,7 @@ func smallGemmTransposedLeft(m: Int, o: Int, k: Int, g: UnsafePointer<Float>, ld
             var (t0, t1, t2, t3, t4, t5, t6, t7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
             for r in 0..<m {
                 let xr = x + r * ldx + k0, gr = g + r * ldg + o0
-                let (x0, x1) = (load16(xr), load16(xr + 16))
+                let (x0, x1) = (FloatMath.load(xr), FloatMath.load(xr + 16))
                 var v = SIMD16<Float>(repeating: gr[0]); s0 = s0.addingProduct(v, x0); t0 = t0.addingProduct(v, x1)
                 v = SIMD16<Float>(repeating: gr[1]); s1 = s1.addingProduct(v, x0); t1 = t1.addingProduct(v, x1)
                 v = SIMD16<Float>(repeating: gr[2]); s2 = s2.addingProduct(v, x0); t2 = t2.addingProduct(v, x1)
@@ -71,26 +73,20 @@ func smallGemmTransposedLeft(m: Int, o: Int, k: Int, g: UnsafePointer<Float>, ld
                 v = SIMD16<Float>(repeating: gr[7]); s7 = s7.addingProduct(v, x0); t7 = t7.addingProduct(v, x1)
             }
             let wr = w + o0 * k + k0
-            store16(s0, wr); store16(t0, wr + 16); store16(s1, wr + k); store16(t1, wr + k + 16)
-            store16(s2, wr + 2 * k); store16(t2, wr + 2 * k + 16); store16(s3, wr + 3 * k); store16(t3, wr + 3 * k + 16)
-            store16(s4, wr + 4 * k); store16(t4, wr + 4 * k + 16); store16(s5, wr + 5 * k); store16(t5, wr + 5 * k + 16)
-            store16(s6, wr + 6 * k); store16(t6, wr + 6 * k + 16); store16(s7, wr + 7 * k); store16(t7, wr + 7 * k + 16)
+            FloatMath.store(s0, wr); FloatMath.store(t0, wr + 16); FloatMath.store(s1, wr + k); FloatMath.store(t1, wr + k + 16)
+            FloatMath.store(s2, wr + 2 * k); FloatMath.store(t2, wr + 2 * k + 16); FloatMath.store(s3, wr + 3 * k); FloatMath.store(t3, wr + 3 * k + 16)
+            FloatMath.store(s4, wr + 4 * k); FloatMath.store(t4, wr + 4 * k + 16); FloatMath.store(s5, wr + 5 * k); FloatMath.store(t5, wr + 5 * k + 16)
+            FloatMath.store(s6, wr + 6 * k); FloatMath.store(t6, wr + 6 * k + 16); FloatMath.store(s7, wr + 7 * k); FloatMath.store(t7, wr + 7 * k + 16)
         }
     }
 }
 
 // 16 floats at a time (one AVX-512 register), for the register-blocked kernels here and in
-// the triangle product.
+// the triangle product; loads and stores are `FloatMath.load` / `FloatMath.store`.
 let zero16 = SIMD16<Float>()
-
-@inline(__always)
-func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
-
-@inline(__always)
-func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
 
 /// p = v, or p += v.
 @inline(__always)
 private func put(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
-    store16(accumulate ? v + load16(p) : v, p)
+    FloatMath.store(accumulate ? v + FloatMath.load(p) : v, p)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 // Vectorisable float math. libm's expf/erff cost ~16 ns per call and block vectorisation;
 // these are branch-free scalar polynomials (selects, wrapping integer ops, no traps) that
@@ -84,14 +85,15 @@ func normalCDFAndPDF(_ x: Float) -> (cdf: Float, pdf: Float) {
 // MARK: 16 lanes at a time. The loops above compile to 8-lane vectors (LLVM prefers 256-bit
 // vectors on these CPUs); GELU is arithmetic-bound, so its hot loops use SIMD16 explicitly.
 // Each vector function is the scalar one's operations in the same order (fused multiply-adds
-// where it has them), so every lane equals the scalar result bit for bit (tested).
+// where it has them), so every lane equals the scalar result bit for bit (tested); lane
+// comparisons and selects are `FloatMath`'s (by bits: SIMDMask's compile to lane loops).
 
 /// `fastExp` on 16 lanes.
 @inline(__always)
 func fastExp(_ x: V16) -> V16 {
     let lo: Float = -87.33654, hi: Float = 88.72283
-    var xc = laneSelect(laneLess(x, lo), V16(repeating: lo), x)
-    xc = laneSelect(laneLess(hi, xc), V16(repeating: hi), xc)
+    var xc = FloatMath.select(FloatMath.less(x, lo), V16(repeating: lo), x)
+    xc = FloatMath.select(FloatMath.less(hi, xc), V16(repeating: hi), xc)
     let t = xc * 1.44269504088896341 + 12582912.0
     let n = t - 12582912.0
     var r = xc - n * 0.693359375
@@ -108,8 +110,8 @@ func fastExp(_ x: V16) -> V16 {
     let s1 = unsafeBitCast((half &+ 127) &<< 23, to: V16.self)
     let s2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: V16.self)
     var y = p * s1 * s2
-    y = laneSelect(laneLess(x, lo), V16(repeating: 0), y)
-    y = laneSelect(laneLess(hi, x), V16(repeating: .infinity), y)
+    y = FloatMath.select(FloatMath.less(x, lo), V16(repeating: 0), y)
+    y = FloatMath.select(FloatMath.less(hi, x), V16(repeating: .infinity), y)
     return y
 }
 
@@ -139,16 +141,16 @@ func normalTailAndGaussian(_ z: V16) -> (tail: V16, gaussian: V16) {
 @inline(__always)
 func gelu(_ z: V16) -> V16 {
     let negative = laneSignMask(z)
-    let q = normalTailAndGaussian(laneMagnitude(z)).tail
-    return z * laneSelect(negative, q, 1 - q)
+    let q = normalTailAndGaussian(FloatMath.magnitude(z)).tail
+    return z * FloatMath.select(negative, q, 1 - q)
 }
 
 /// GELU and its slope Φ(z) + z·φ(z) on 16 lanes (as `normalCDFAndPDF` per lane).
 @inline(__always)
 func geluAndSlope(_ z: V16) -> (y: V16, slope: V16) {
     let negative = laneSignMask(z)
-    let (q, e) = normalTailAndGaussian(laneMagnitude(z))
-    let c = laneSelect(negative, q, 1 - q)
+    let (q, e) = normalTailAndGaussian(FloatMath.magnitude(z))
+    let c = FloatMath.select(negative, q, 1 - q)
     return (z * c, c + z * (0.3989422804014327 * e))
 }
 
@@ -156,7 +158,7 @@ func geluAndSlope(_ z: V16) -> (y: V16, slope: V16) {
 @inline(__always)
 func geluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
     var i = 0
-    while i + 16 <= n { store16(gelu(load16(z + i)), y + i); i += 16 }
+    while i + 16 <= n { FloatMath.store(gelu(FloatMath.load(z + i)), y + i); i += 16 }
     while i < n { y[i] = z[i] * normalCDF(z[i]); i += 1 }
 }
 
@@ -165,8 +167,8 @@ func geluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: 
 func geluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, slope d: UnsafeMutablePointer<Float>, _ n: Int) {
     var i = 0
     while i + 16 <= n {
-        let (v, s) = geluAndSlope(load16(z + i))
-        store16(v, y + i); store16(s, d + i)
+        let (v, s) = geluAndSlope(FloatMath.load(z + i))
+        FloatMath.store(v, y + i); FloatMath.store(s, d + i)
         i += 16
     }
     while i < n {
@@ -177,29 +179,10 @@ func geluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, slope
     }
 }
 
-// Lane comparisons and selects by bits (the standard library's SIMDMask comparisons and
-// `replacing` compile to a loop over the lanes).
-
-/// All ones where a < b: the sign of a − b (exact for finite values and ±∞ against finite).
-@inline(__always)
-func laneLess(_ a: V16, _ b: Float) -> SIMD16<UInt32> { 0 &- (unsafeBitCast(a - b, to: SIMD16<UInt32>.self) &>> 31) }
-
-@inline(__always)
-func laneLess(_ a: Float, _ b: V16) -> SIMD16<UInt32> { 0 &- (unsafeBitCast(a - b, to: SIMD16<UInt32>.self) &>> 31) }
-
 /// All ones where x's sign bit is set (−0 included: Φ's two branches agree there).
 @inline(__always)
 func laneSignMask(_ x: V16) -> SIMD16<UInt32> {
     unsafeBitCast(unsafeBitCast(x, to: SIMD16<Int32>.self) &>> 31, to: SIMD16<UInt32>.self)
-}
-
-@inline(__always)
-func laneMagnitude(_ x: V16) -> V16 { unsafeBitCast(unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V16.self) }
-
-/// m ? a : b per lane, for a mask of all-ones or zero lanes.
-@inline(__always)
-func laneSelect(_ m: SIMD16<UInt32>, _ a: V16, _ b: V16) -> V16 {
-    unsafeBitCast((unsafeBitCast(a, to: SIMD16<UInt32>.self) & m) | (unsafeBitCast(b, to: SIMD16<UInt32>.self) & ~m), to: V16.self)
 }
 
 /// Logistic sigmoid without overflow for any x.

@@ -1,3 +1,5 @@
+import Randomness
+
 // x [..., F], bias [F] → y [..., F]; saves the GELU slope [..., F] when recording
 /// dropout(activation(x + bias)) in one pass over x [..., F] with bias [F]: the feed-forward
 /// block's middle, fused so the 2048-wide hidden activations are read and written once in
@@ -70,7 +72,7 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
 @inline(__always)
 private func geluRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
     var j = 0
-    while j + 16 <= n { store16(gelu(load16(x + j) + load16(b + j)), y + j); j += 16 }
+    while j + 16 <= n { FloatMath.store(gelu(FloatMath.load(x + j) + FloatMath.load(b + j)), y + j); j += 16 }
     while j < n { let z = x[j] + b[j]; y[j] = z * normalCDF(z); j += 1 }
 }
 
@@ -80,8 +82,8 @@ private func geluRowWithSlope(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Floa
                               _ d: UnsafeMutablePointer<Float>, _ n: Int) {
     var j = 0
     while j + 16 <= n {
-        let (v, s) = geluAndSlope(load16(x + j) + load16(b + j))
-        store16(v, y + j); store16(s, d + j)
+        let (v, s) = geluAndSlope(FloatMath.load(x + j) + FloatMath.load(b + j))
+        FloatMath.store(v, y + j); FloatMath.store(s, d + j)
         j += 16
     }
     while j < n {

@@ -1,3 +1,5 @@
+import Randomness
+
 // ac [B, N, N, 2P], aScale [B·N·N], cScale [B·N·N] → t [B, N, N, P]
 /// The pair context's triangle product, per channel p, of a = ac[..., :P] and c = ac[..., P:]
 /// (one linear layer computes both):
@@ -150,33 +152,33 @@ struct TriangleWorkspace {
             var (t0, t1, t2, t3, t4, t5, t6, t7) = (zero16, zero16, zero16, zero16, zero16, zero16, zero16, zero16)
             for s in 0..<len {
                 let xv = x + s * xs, yv = y + s * ys
-                let (x0, x1, z0, z1) = (load16(xv), load16(xv + 16), load16(xv + xr), load16(xv + xr + 16))
-                var (y0, y1) = (load16(yv), load16(yv + 16))
+                let (x0, x1, z0, z1) = (FloatMath.load(xv), FloatMath.load(xv + 16), FloatMath.load(xv + xr), FloatMath.load(xv + xr + 16))
+                var (y0, y1) = (FloatMath.load(yv), FloatMath.load(yv + 16))
                 s0 = s0.addingProduct(x0, y0); s1 = s1.addingProduct(x1, y1)
                 t0 = t0.addingProduct(z0, y0); t1 = t1.addingProduct(z1, y1)
-                (y0, y1) = (load16(yv + yr), load16(yv + yr + 16))
+                (y0, y1) = (FloatMath.load(yv + yr), FloatMath.load(yv + yr + 16))
                 s2 = s2.addingProduct(x0, y0); s3 = s3.addingProduct(x1, y1)
                 t2 = t2.addingProduct(z0, y0); t3 = t3.addingProduct(z1, y1)
-                (y0, y1) = (load16(yv + 2 * yr), load16(yv + 2 * yr + 16))
+                (y0, y1) = (FloatMath.load(yv + 2 * yr), FloatMath.load(yv + 2 * yr + 16))
                 s4 = s4.addingProduct(x0, y0); s5 = s5.addingProduct(x1, y1)
                 t4 = t4.addingProduct(z0, y0); t5 = t5.addingProduct(z1, y1)
-                (y0, y1) = (load16(yv + 3 * yr), load16(yv + 3 * yr + 16))
+                (y0, y1) = (FloatMath.load(yv + 3 * yr), FloatMath.load(yv + 3 * yr + 16))
                 s6 = s6.addingProduct(x0, y0); s7 = s7.addingProduct(x1, y1)
                 t6 = t6.addingProduct(z0, y0); t7 = t7.addingProduct(z1, y1)
             }
-            store16(s0, sums); store16(s1, sums + 16); store16(s2, sums + 32); store16(s3, sums + 48)
-            store16(s4, sums + 64); store16(s5, sums + 80); store16(s6, sums + 96); store16(s7, sums + 112)
-            store16(t0, sums + 128); store16(t1, sums + 144); store16(t2, sums + 160); store16(t3, sums + 176)
-            store16(t4, sums + 192); store16(t5, sums + 208); store16(t6, sums + 224); store16(t7, sums + 240)
+            FloatMath.store(s0, sums); FloatMath.store(s1, sums + 16); FloatMath.store(s2, sums + 32); FloatMath.store(s3, sums + 48)
+            FloatMath.store(s4, sums + 64); FloatMath.store(s5, sums + 80); FloatMath.store(s6, sums + 96); FloatMath.store(s7, sums + 112)
+            FloatMath.store(t0, sums + 128); FloatMath.store(t1, sums + 144); FloatMath.store(t2, sums + 160); FloatMath.store(t3, sums + 176)
+            FloatMath.store(t4, sums + 192); FloatMath.store(t5, sums + 208); FloatMath.store(t6, sums + 224); FloatMath.store(t7, sums + 240)
         } else if p == 32 {
             for u in 0..<xRows {
                 for r in 0..<rows {
                     var (s0, s1) = (zero16, zero16)
                     for s in 0..<len {
                         let xv = x + u * xr + s * xs, yv = y + r * yr + s * ys
-                        s0 = s0.addingProduct(load16(xv), load16(yv)); s1 = s1.addingProduct(load16(xv + 16), load16(yv + 16))
+                        s0 = s0.addingProduct(FloatMath.load(xv), FloatMath.load(yv)); s1 = s1.addingProduct(FloatMath.load(xv + 16), FloatMath.load(yv + 16))
                     }
-                    store16(s0, sums + (u * 4 + r) * p); store16(s1, sums + (u * 4 + r) * p + 16)
+                    FloatMath.store(s0, sums + (u * 4 + r) * p); FloatMath.store(s1, sums + (u * 4 + r) * p + 16)
                 }
             }
         } else {
