@@ -11,7 +11,9 @@ import XCTest
 final class PackedPairContextTests: XCTestCase {
     /// A batch of mixed node counts in 7 slots: one full item, one of 3 nodes, one of 5.
     private struct Grid {
-        let b = 3, n = 7, counts = [7, 3, 5]
+        var counts = [7, 3, 5]
+        let n = 7
+        var b: Int { counts.count }
         var real: [Float] { counts.flatMap { c in (0..<7).map { Float($0 < c ? 1 : 0) } } }  // [B·N]
         var mask: [Float] {  // [B·N·N]
             let r = real
@@ -63,6 +65,45 @@ final class PackedPairContextTests: XCTestCase {
             XCTAssertGreaterThan(want.map { abs($0) }.max() ?? 0, 0, "\(key): a zero gradient proves nothing")
             assertClose(packed.grads[key], want, rtol: 1e-5, "grad \(key)")
         }
+    }
+
+    /// Items in a row with identical features (the mixed stream's items of one SCM share its
+    /// context; an evaluation batch's items are rows of one dataset) are computed once: the
+    /// outputs are still every item's own, and each copy's upstream gradient still reaches the
+    /// parameters (the padded layout runs every item).
+    func testIdenticalItemsInARowGiveThePaddedLayoutsValuesAndGradients() {
+        let config = ModelConfig(variant: .A)
+        var grid = Grid()
+        grid.counts = [5, 5, 5, 3, 3, 5]
+        let (b, n, h, f) = (grid.b, grid.n, config.heads, PairFeatures.count)
+        let module = module(config, seed: 41)
+        let distinct = [randomTensor([n, n, f], seed: 42, scale: 1.5).scalars, randomTensor([n, n, f], seed: 43, scale: 1.5).scalars,
+                        randomTensor([n, n, f], seed: 44, scale: 1.5).scalars]
+        let source = [0, 0, 0, 1, 1, 2]  // item → its features; item 5 has 5 nodes as items 0-2, other values
+        var scalars = [Float]()
+        for item in 0..<b {  // zero outside the item's real nodes, as ModelInput's
+            let c = grid.counts[item]
+            scalars += (0..<(n * n * f)).map { e in e / (n * f) < c && (e / f) % n < c ? distinct[source[item]][e] : 0 }
+        }
+        let features = Tensor(shape: [b, n, n, f], scalars: scalars)
+        let mask = grid.mask
+        let biasKeep = (0..<(b * h * n * n)).map { e in mask[(e / (h * n * n)) * n * n + e % (n * n)] }
+        let gBias = randomTensor([b, h, n, n], seed: 45) * Tensor(shape: [b, h, n, n], scalars: biasKeep)
+        let gEdge = randomTensor([b, n, n], seed: 46) * Tensor(shape: [b, n, n], scalars: mask)
+
+        func run(_ nodeCounts: [Int]?) -> (bias: [Float], edge: [Float], grads: [String: [Float]]) {
+            module.zeroGrad()
+            let o = module(features, mask: mask, scaledMask: grid.scaledMask, nodeCounts: nodeCounts)
+            ((o.bias * gBias).sum() + (o.edge * gEdge).sum()).backward()
+            return (o.bias.scalars, o.edge.scalars, Dictionary(uniqueKeysWithValues: module.namedParameters().map { ($0, $1.gradScalars ?? []) }))
+        }
+        let padded = run(nil), packed = run(grid.counts)
+        assertClose(packed.bias, padded.bias, rtol: 1e-5, keep: biasKeep, "bias on real pairs")
+        assertClose(packed.edge, padded.edge, rtol: 1e-5, keep: mask, "edge on real pairs")
+        let block = n * n
+        XCTAssertEqual(Array(packed.edge[block..<(2 * block)]), Array(packed.edge[0..<block]), "a copy's output is its source's")
+        XCTAssertNotEqual(Array(packed.edge[(5 * block)...]), Array(packed.edge[0..<block]), "equal node counts alone are not a copy")
+        for (key, want) in padded.grads { assertClose(packed.grads[key], want, rtol: 1e-5, "grad \(key)") }
     }
 
     /// Items are taken by whichever thread is free: the output and every parameter gradient are

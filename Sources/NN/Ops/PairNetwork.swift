@@ -1,3 +1,5 @@
+import Foundation
+
 // features [B, N, N, F], nodeCounts [B] → y [B, N, N, O]
 /// The pair context's whole per-pair network as one op, run item by item on the item's real
 /// pairs (its first `nodeCounts[b]` nodes, a compact [n, n] grid):
@@ -13,6 +15,11 @@
 /// the backward recomputes an item's forward in cache before propagating through it.
 /// Items go to whichever thread is free, costliest first, and each item's weight gradients are
 /// summed in item order, so results do not depend on which thread ran which item.
+/// An item whose features are bit for bit the previous item's (same node count) is not run
+/// again: the mixed stream's items of one SCM share its context, so 4 items in a row have the
+/// same pair features, and an evaluation batch's items are rows of one dataset. Its output is
+/// copied; in backward its output gradient is added to the first one's before the one backward
+/// (the same gradient up to the order of float additions).
 /// The weights are `Linear` layouts ([out, in]) with biases; x is data (no gradient).
 public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, bias: Tensor),
                         triangle: (weight: Tensor, bias: Tensor), out: (weight: Tensor, bias: Tensor),
@@ -26,8 +33,8 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
     precondition(!x.requiresGrad, "pairNetwork: the pair features are data; no gradient flows into them")
     let net = PairNetworkWeights(proj: proj, triangle: triangle, out: out, head: head)
     let y = Tensor.output([b, n, n, o], storage: Storage(count: b * n * n * o))  // zeros at padded pairs
-    let plan = ItemPlan(nodeCounts)
-    /// Runs `body` on every item with real nodes, after its forward (in its own buffers).
+    let plan = ItemPlan(nodeCounts, features: x.data, itemSize: n * n * f)
+    /// Runs `body` on every distinct item with real nodes, after its forward (in its own buffers).
     func forEachItem(slopes: Bool, _ body: (Int, PairItem) -> Void) {
         plan.run { item in
             let w = PairItem(n: nodeCounts[item], f: f, p: p, o: o)
@@ -39,8 +46,10 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
     }
     forEachItem(slopes: false) { item, w in
         let m = w.n
-        for i in 0..<m {  // y[item, i, j] for j < m
-            (y.data + ((item * n + i) * n) * o).update(from: w.y + i * m * o, count: m * o)
+        for copy in plan.members[item] {
+            for i in 0..<m {  // y[copy, i, j] for j < m
+                (y.data + ((copy * n + i) * n) * o).update(from: w.y + i * m * o, count: m * o)
+            }
         }
     }
     let params = net.parameters
@@ -51,13 +60,16 @@ public func pairNetwork(_ x: Tensor, nodeCounts: [Int], proj: (weight: Tensor, b
         forEachItem(slopes: true) { item, w in
             let m = w.n
             for i in 0..<m { (w.gy + i * m * o).update(from: g + ((item * n + i) * n) * o, count: m * o) }
+            for copy in plan.members[item].dropFirst() {
+                for i in 0..<m { addRow(g + ((copy * n + i) * n) * o, w.gy + i * m * o, m * o) }
+            }
             w.backward(net, gradients: slots.pointer + item * total)
         }
         var offset = 0
         for t in params {
             if t.requiresGrad {
                 let dst = t.grad
-                for item in 0..<b where nodeCounts[item] > 0 { addRow(slots.pointer + item * total + offset, dst, t.count) }
+                for item in plan.order.sorted() { addRow(slots.pointer + item * total + offset, dst, t.count) }
             }
             offset += t.count
         }
@@ -87,10 +99,24 @@ private struct PairNetworkWeights {
 /// threads (the other finished its list and waited); taking items from a shared counter lets
 /// the running thread absorb that. Which thread runs an item does not change its results.
 private struct ItemPlan {
-    let order: [Int]  // items with real nodes, costliest first (ties by index)
+    let order: [Int]      // distinct items with real nodes, costliest first (ties by index)
+    let members: [[Int]]  // [B] the items a distinct item stands for (itself first); [] for the others
 
-    init(_ nodeCounts: [Int]) {
-        order = nodeCounts.indices.filter { nodeCounts[$0] > 0 }
+    /// features [B, itemSize]: an item equal to the distinct item before it joins that one.
+    init(_ nodeCounts: [Int], features: UnsafePointer<Float>, itemSize: Int) {
+        var members = [[Int]](repeating: [], count: nodeCounts.count)
+        var last: Int? = nil
+        for item in nodeCounts.indices where nodeCounts[item] > 0 {
+            if let l = last, nodeCounts[l] == nodeCounts[item],
+               memcmp(features + l * itemSize, features + item * itemSize, itemSize * MemoryLayout<Float>.size) == 0 {
+                members[l].append(item)
+            } else {
+                members[item] = [item]
+                last = item
+            }
+        }
+        self.members = members
+        order = nodeCounts.indices.filter { !members[$0].isEmpty }
             .sorted { (nodeCounts[$0], -$0) > (nodeCounts[$1], -$1) }
     }
 
