@@ -40,15 +40,38 @@ public enum PairFeatures {
     /// The same into `out` [B, N, N, width(version)], zeroed by the caller (padded pairs stay 0);
     /// the items in parallel (each writes only its own [N, N, F] block), or one after another
     /// on the calling thread (`parallel` false: off the compute threads, e.g. the data producer).
+    /// An item whose inputs are the previous item's (the mixed stream's items of one SCM share
+    /// its context; an evaluation batch's items are rows of one dataset) gets a copy of that
+    /// item's features.
     public static func make(_ batch: TrainingBatch, stdFloor: Float, version: Int, into out: UnsafeMutablePointer<Float>,
                             parallel: Bool = true) {
-        guard parallel else {
-            for item in 0..<batch.batchSize { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
-            return
+        let block = batch.maxNodes * batch.maxNodes * width(version)
+        var source = Array(0..<batch.batchSize)  // [B] the item whose features an item copies (itself: computed)
+        for item in source.indices.dropFirst() where sameInputs(batch, item, source[item - 1]) { source[item] = source[item - 1] }
+        let distinct = source.indices.filter { source[$0] == $0 }
+        if parallel {
+            parallelRanges(distinct.count, minimumPerChunk: 1) { _, range in
+                for i in range { makeItem(batch, item: distinct[i], stdFloor: stdFloor, version: version, into: out) }
+            }
+        } else {
+            for item in distinct { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
         }
-        parallelRanges(batch.batchSize, minimumPerChunk: 1) { _, items in
-            for item in items { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
+        for item in source.indices where source[item] != item {
+            (out + item * block).update(from: out + source[item] * block, count: block)
         }
+    }
+
+    /// Whether items a and b read the same values (so their features are equal bit for bit).
+    static func sameInputs(_ batch: TrainingBatch, _ a: Int, _ b: Int) -> Bool {
+        let n = batch.maxNodes, slots = RegimeContext.regimeSlots
+        func same(_ x: [Float], _ width: Int) -> Bool {
+            x.withUnsafeBufferPointer { p in memcmp(p.baseAddress! + a * width, p.baseAddress! + b * width, width * 4) == 0 }
+        }
+        return batch.nodeCounts[a] == batch.nodeCounts[b] && same(batch.nodeMask, n) && same(batch.baseStd, n)
+            && same(batch.baseMean, n) && same(batch.contextIntervened, n) && same(batch.observationalCount, 1)
+            && same(batch.contextCount, n * slots) && same(batch.contextMean, n * n) && same(batch.contextStd, n * n)
+            && same(batch.correlation, n * n) && same(batch.partialCorrelation, n * n) && same(batch.spearman, n * n)
+            && same(batch.distanceCorrelation, n * n) && same(batch.contextT, n * n * slots)
     }
 
     private static func makeItem(_ batch: TrainingBatch, item: Int, stdFloor: Float, version: Int, into out: UnsafeMutablePointer<Float>) {

@@ -1,4 +1,4 @@
-import Models
+@testable import Models
 import NN
 import Randomness
 import SCMGen
@@ -94,6 +94,29 @@ final class PairContextTests: XCTestCase {
         XCTAssertEqual(makeModel(v2, seed: 1).namedParameters().first { $0.0 == "pair_context.proj.weight" }?.1.shape, [8, 31])
         v2.pairFeatures = 3
         XCTAssertNotNil(v2.validationError())
+    }
+
+    /// The mixed stream's items of one SCM share its context, so their features are computed
+    /// once and copied: every item's features are still what it alone would get.
+    func testItemsSharingAContextGetTheFeaturesTheyWouldGetAlone() {
+        var prior = PriorConfig()
+        (prior.nodesMin, prior.nodesMax, prior.observationalSamples, prior.samplesPerRegime) = (3, 6, 20, 20)
+        prior.contextRowsPerRegime = 5
+        prior.itemsPerSCM = 4
+        var stream = try! BatchStream(config: prior, seed: 3, batchSize: 8, mode: .mixed, context: true)
+        let batch = stream.next()
+        XCTAssertTrue(PairFeatures.sameInputs(batch, 1, 0) && PairFeatures.sameInputs(batch, 3, 2), "one SCM's items share their inputs")
+        XCTAssertFalse(PairFeatures.sameInputs(batch, 4, 3), "items of two SCMs do not")
+        let (n, w) = (batch.maxNodes, PairFeatures.width(2))
+        let all = PairFeatures.make(batch, stdFloor: 0.01, version: 2)
+        for item in 0..<batch.batchSize {
+            let alone = batch.slice(items: item..<(item + 1))
+            let m = alone.maxNodes, own = PairFeatures.make(alone, stdFloor: 0.01, version: 2)
+            for i in 0..<m {
+                XCTAssertEqual(Array(all[((item * n + i) * n) * w ..< ((item * n + i) * n + m) * w]), Array(own[(i * m * w)..<((i + 1) * m * w)]),
+                               "item \(item), row \(i)")
+            }
+        }
     }
 
     /// On a stream's batch (contexts of 5 rows per regime), version 2's features are finite,
