@@ -19,6 +19,7 @@ struct BenchSingle {
         Threads.setCount(t)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
+        prior.itemsPerSCM = c.itemsPerScm == 1 ? nil : c.itemsPerScm
         var train = TrainConfig()
         (train.batch, train.seed, train.steps) = (c.batch, c.seed, c.warmup + c.steps)
         var config = RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior)

@@ -29,6 +29,7 @@ struct Step: BenchCommand {
     @Option(help: "Seed of the data stream and the models.") var seed: UInt64 = 0
     @Flag(help: "Models with the pair context. Off by default, unlike train: without it they are the notebook's models, which scripts/bench-vs-pytorch.sh times against PyTorch.") var pairContext = false
     @Option(help: "With --pair-context: the pair features it reads, 1 or 2 (as train's --pair-features).") var pairFeatures = PairFeatures.latest
+    @Option(help: "Items of a batch drawn from each SCM (train's default is 4, which the pair context then computes once per SCM); 1 = a fresh SCM per item, the notebook's stream.") var itemsPerScm = 1
     @Flag(help: .hidden) var single = false
 
     var variantList: [Variant] { variants.values }
@@ -38,8 +39,8 @@ struct Step: BenchCommand {
         guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 2 }) else {
             throw ValidationError("--nodes needs node counts of at least 2, e.g. 20,50,100")
         }
-        guard batches >= 1, dataSeconds >= 0 else {
-            throw ValidationError("--batches must be positive; --data-seconds at least 0")
+        guard batches >= 1, dataSeconds >= 0, itemsPerScm >= 1 else {
+            throw ValidationError("--batches and --items-per-scm must be positive; --data-seconds at least 0")
         }
         var m = ModelConfig(variant: .A)
         (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
@@ -66,7 +67,7 @@ struct Step: BenchCommand {
                                  date: ISO8601DateFormatter().string(from: Date()), batch: batch, steps: steps, warmup: warmup)
         print("pfn-train bench: \(report.machine.cpuModel), \(report.machine.logicalCPUs) logical CPUs, load \(report.machine.loadAverage)")
         print(BLASStartup.summary)
-        print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward); median and IQR of \(steps) steps after \(warmup) warm-up; "
+        print("B=\(batch), D=\(dModel), H=\(heads), L=\(layers), FF=\(feedForward), \(itemsPerScm) item(s) per SCM; median and IQR of \(steps) steps after \(warmup) warm-up; "
               + "one child process per configuration; matrix products in \(precision.rawValue)")
         let bf16 = precision == .bf16
         if bf16 && !MatmulPrecision.bfloat16Supported { print("note: this CPU has no AVX-512 BF16; bf16 products run in fp32") }
@@ -125,7 +126,7 @@ struct Step: BenchCommand {
         p.arguments = ["bench", "--single", "--variants", v.rawValue, "--nodes", "\(n)", "--threads", "\(t)",
                        "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)", "--d-model", "\(dModel)",
                        "--heads", "\(heads)", "--layers", "\(layers)", "--feed-forward", "\(feedForward)",
-                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision.rawValue] + (pairContext ? ["--pair-context", "--pair-features", "\(pairFeatures)"] : [])
+                       "--batches", "\(batches)", "--seed", "\(seed)", "--precision", precision.rawValue, "--items-per-scm", "\(itemsPerScm)"] + (pairContext ? ["--pair-context", "--pair-features", "\(pairFeatures)"] : [])
         let out = Pipe(), err = Pipe()
         (p.standardOutput, p.standardError) = (out, err)
         try p.run()
