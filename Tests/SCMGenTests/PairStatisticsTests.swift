@@ -42,6 +42,33 @@ final class PairStatisticsTests: XCTestCase {
         XCTAssertEqual(p[0], 0, "diagonal 0")
     }
 
+    /// The inverse behind the partial correlations solves all columns at once; every element is
+    /// summed as a column-by-column solve sums it, so the two agree bit for bit (and it inverts).
+    func testInverseSPDSolvesAllColumnsAsTheColumnByColumnSolveDoes() {
+        var rng = Xoshiro256(seed: 12)
+        for n in [1, 2, 7, 33, 120] {
+            let g = (0..<(n * n)).map { _ in rng.nextGaussian() }  // [N, N]
+            var m = [Double](repeating: 0, count: n * n)          // G Gᵀ / n + 0.1 I: SPD
+            for i in 0..<n { for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n { s += g[i * n + k] * g[j * n + k] }
+                m[i * n + j] = s / Double(n) + (i == j ? 0.1 : 0)
+            } }
+            guard let fast = PairStatistics.inverseSPD(m, n: n), let slow = PairStatistics.inverseSPDByColumns(m, n: n) else {
+                return XCTFail("n = \(n): an SPD matrix was refused")
+            }
+            XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "n = \(n)")
+            var worst = 0.0  // m · inverse = I
+            for i in 0..<n { for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n { s += m[i * n + k] * fast[k * n + j] }
+                worst = max(worst, abs(s - (i == j ? 1 : 0)))
+            } }
+            XCTAssertLessThan(worst, 1e-8, "n = \(n)")
+        }
+        XCTAssertNil(PairStatistics.inverseSPD([1, 2, 2, 1], n: 2), "not positive definite")
+    }
+
     /// scipy.stats.ttest_ind([4, 6, 5, 7], [1, 2, 3], equal_var=False).statistic = 4.0414518843.
     func testWelchTAndItsGuards() {
         let t = PairStatistics.welchT(mean: 5.5, variance: 5.0 / 3, count: 4, mean: 2, variance: 1, count: 3)
