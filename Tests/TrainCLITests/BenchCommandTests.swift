@@ -41,6 +41,21 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertTrue(data.allSatisfy { ($0["itemsPerSecond"] as? Double ?? 0) > 0 })
     }
 
+    /// `--items-per-scm K` times the model on train's stream of K items per SCM (each child
+    /// process is given it); 0 is refused with the fix.
+    func testItemsPerSCMReachesTheChildAndZeroIsRefused() throws {
+        let p = try PFNTrainProcess(self)
+        let ok = try p.runOK(["bench", "--variants", "C", "--nodes", "6", "--threads", "1", "--data-seconds", "0",
+                              "--pair-context", "--items-per-scm", "2", "--json", "items.json"] + Self.tinyModel)
+        XCTAssertTrue(ok.stdout.contains("2 item(s) per SCM"), ok.stdout)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: p.directory.appendingPathComponent("items.json"))) as? [String: Any])
+        let results = try XCTUnwrap(doc["results"] as? [[String: Any]])
+        XCTAssertEqual(results.map { $0["itemsPerSCM"] as? Int }, [2], "the child's stream")
+        let bad = try p.run(["bench", "--items-per-scm", "0"] + Self.tinyModel)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--items-per-scm is 0; it must be at least 1"), bad.stderr)
+    }
+
     func testUnknownVariantIsRefusedByName() throws {
         let p = try PFNTrainProcess(self)
         let r = try p.run(["bench", "--variants", "A,F"] + Self.tinyModel)

@@ -49,9 +49,10 @@ public struct MatmulCalibration: Sendable {
     }
 
     /// Times `passes` calls of `pass` per candidate (after one untimed warm-up call of each),
-    /// alternating the candidates, keeping each candidate's fastest — `pass` may be a whole training step's forward and backward,
-    /// which ranks the candidates as training will feel them (products alone do not: their
-    /// fp32/bf16 ratio mispredicted whole steps of models A and E on an Intel Xeon).
+    /// alternating the candidates, keeping each candidate's fastest — `pass` may be a whole
+    /// training step's forward and backward, which ranks the candidates as training will feel
+    /// them (products alone do not: their fp32/bf16 ratio mispredicted whole steps of models A
+    /// and E on an Intel Xeon).
     /// `unit` names what one pass is, for `summary`. No AVX-512 BF16 or `passes` 0: float32,
     /// untimed. Leaves `MatmulPrecision.current` as it found it.
     public init(passes: Int, nanoseconds: () -> UInt64, unit: String = "pass", pass: () throws -> Void) rethrows {

@@ -19,7 +19,7 @@ struct BenchSingle {
         Threads.setCount(t)
         var prior = PriorConfig()
         (prior.nodesMin, prior.nodesMax) = (n, n)
-        prior.itemsPerSCM = c.itemsPerScm == 1 ? nil : c.itemsPerScm
+        applyItemsPerSCM(c.itemsPerScm, to: &prior)
         var train = TrainConfig()
         (train.batch, train.seed, train.steps) = (c.batch, c.seed, c.warmup + c.steps)
         var config = RunConfig(model: c.modelConfig(v, nodes: n), train: train, prior: prior)
@@ -45,7 +45,8 @@ struct BenchSingle {
         let gflop = ModelFlops.trainingStep(model, batch: c.batch, nodes: n) / 1e9
         let trainTiming = BenchReport.Timing(stepWall, stepCPU)
         return BenchReport.Result(
-            variant: v.rawValue, nodes: n, threads: t, batch: c.batch, precision: MatmulPrecision.effective.rawValue,
+            variant: v.rawValue, nodes: n, threads: t, batch: c.batch, itemsPerSCM: prior.itemsPerSCM ?? 1,
+            precision: MatmulPrecision.effective.rawValue,
             calibration: calibration,
             params: trainer.model.namedParameters().reduce(0) { $0 + $1.1.count },
             train: trainTiming, eval: BenchReport.Timing(evalWall, evalCPU), peakRSSMB: peakRSSMegabytes(),
@@ -71,6 +72,8 @@ struct BenchReport: Codable {
 
     struct Result: Codable {
         var variant: String, nodes: Int, threads: Int, batch: Int
+        /// Items per SCM of the stream the batches came from (nil in reports before the field).
+        var itemsPerSCM: Int?
         /// Matrix-product precision the step ran in (`MatmulPrecision.effective`: fp32 or bf16).
         var precision: String
         /// With `--precision auto`: the calibration's line (both candidates' times).

@@ -39,8 +39,11 @@ struct Step: BenchCommand {
         guard !nodeList.isEmpty, nodeList.allSatisfy({ $0 >= 2 }) else {
             throw ValidationError("--nodes needs node counts of at least 2, e.g. 20,50,100")
         }
-        guard batches >= 1, dataSeconds >= 0, itemsPerScm >= 1 else {
-            throw ValidationError("--batches and --items-per-scm must be positive; --data-seconds at least 0")
+        guard batches >= 1, dataSeconds >= 0 else {
+            throw ValidationError("--batches must be positive; --data-seconds at least 0")
+        }
+        guard itemsPerScm >= 1 else {
+            throw ValidationError("--items-per-scm is \(itemsPerScm); it must be at least 1 (1 = a fresh SCM per item)")
         }
         var m = ModelConfig(variant: .A)
         (m.dModel, m.heads, m.layers, m.feedForward) = (dModel, heads, layers, feedForward)
