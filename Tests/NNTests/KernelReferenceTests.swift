@@ -90,6 +90,22 @@ extension KernelReferenceTests {
         }
     }
 
+    func testVectorSoftmaxEqualsThePlainRowLoopBitForBit() {
+        var rng = Xoshiro256(seed: 11)
+        for cols in [1, 15, 16, 17, 50, 64, 100] {
+            let rows = 7
+            var x = (0..<(rows * cols)).map { _ in Float.random(in: -30...30, using: &rng) }
+            for r in 0..<rows where r % 2 == 1 { x[r * cols + (r * 5) % cols] = -.infinity }  // masked keys
+            if cols > 1 { for j in 0..<cols { x[j] = -.infinity } }  // row 0 wholly masked
+            var fast = x, plain = x
+            fast.withUnsafeMutableBufferPointer { softmaxRows($0.baseAddress!, rows: rows, cols: cols) }
+            plain.withUnsafeMutableBufferPointer { referenceSoftmaxRows($0.baseAddress!, rows: rows, cols: cols) }
+            let bits = { (v: [Float]) in v.map { $0.isNaN ? Float.nan.bitPattern : $0.bitPattern } }
+            XCTAssertEqual(bits(fast), bits(plain), "cols \(cols)")
+            if cols > 1 { XCTAssertTrue(fast[0..<cols].allSatisfy(\.isNaN), "a wholly masked row is NaN, as PyTorch") }
+        }
+    }
+
     func testBCEKernelMatchesReference() {
         let x = randomTensor([1000], seed: 10, scale: 8), y = Tensor(shape: [1000], scalars: (0..<1000).map { Float($0 % 3 == 0 ? 1 : 0) })
         let w = (0..<1000).map { Float($0 % 7 == 0 ? 0 : 1) }

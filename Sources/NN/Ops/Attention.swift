@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Fused scaled-dot-product attention over a packed QKV buffer.
 ///
@@ -105,7 +106,30 @@ public func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil, keyMask: [Fl
 }
 
 /// In-place softmax of each row (max-subtracted; a row of −∞ gives NaN, as PyTorch).
+/// 16 lanes at a time: a row's maximum is exact in any order and `fastExp`'s lanes equal the
+/// scalar function, so this is bit for bit the plain row loop (`referenceSoftmaxRows`), whose
+/// running `max` LLVM cannot vectorise (strict float order).
 func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    let full = cols - cols % 16
+    for r in 0..<rows {
+        let row = s + r * cols
+        var lanes = V16(repeating: -.infinity)
+        var j = 0
+        while j < full { let x = FloatMath.load(row + j); lanes = FloatMath.select(FloatMath.less(lanes, x), x, lanes); j += 16 }
+        var m = -Float.infinity
+        for l in 0..<16 { m = max(m, lanes[l]) }
+        while j < cols { m = max(m, row[j]); j += 1 }
+        let mv = V16(repeating: m)
+        j = 0
+        while j < full { FloatMath.store(fastExp(FloatMath.load(row + j) - mv), row + j); j += 16 }
+        while j < cols { row[j] = fastExp(row[j] - m); j += 1 }
+        let inv = 1 / vsum(row, cols)
+        for j in 0..<cols { row[j] *= inv }
+    }
+}
+
+/// The plain row loop `softmaxRows` must equal bit for bit (tests).
+func referenceSoftmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
     for r in 0..<rows {
         let row = s + r * cols
         var m = -Float.infinity
