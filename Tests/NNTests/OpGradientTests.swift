@@ -15,6 +15,49 @@ final class OpGradientTests: XCTestCase {
         checkGradients([a]) { 3 - a * 2 + 1 }
     }
 
+    func testRepeatedBlockBroadcastGradientsMatchFiniteDifferences() {
+        // One operand full, the other a trailing block repeated over the rows: the fast path.
+        let a = randomTensor([2, 3, 4], seed: 5), d = randomTensor([2, 3, 4], seed: 6, scale: 0.3, shift: 2)
+        let block = randomTensor([1, 3, 4], seed: 7), row = randomTensor([4], seed: 8, scale: 0.3, shift: 2)
+        let one = randomTensor([1], seed: 9, scale: 0.3, shift: 2)
+        checkGradients([a, block]) { a + block }
+        checkGradients([block, a]) { block - a }
+        checkGradients([row, a]) { row * a }
+        checkGradients([a, row]) { a / row }
+        checkGradients([one, d]) { one / d }
+        checkGradients([d, one]) { d - one }
+    }
+
+    func testRepeatedBlockBroadcastEqualsTheOffsetTableLoopBitForBit() {
+        for (sa, sb) in [([2, 3, 4], [1, 3, 4]), ([4], [2, 3, 4]), ([2, 3, 4], [1])] {
+            for kind in 0..<4 {
+                let a = randomTensor(sa, seed: 1), b = randomTensor(sb, seed: 2, scale: 0.3, shift: 2)
+                (a.requiresGrad, b.requiresGrad) = (true, true)
+                let y = kind == 0 ? a + b : kind == 1 ? a - b : kind == 2 ? a * b : a / b
+                let w = randomTensor(y.shape, seed: 3)  // y's upstream gradient
+                (y * w).sum().backward()
+                let bc = Broadcast(sa, sb)
+                XCTAssertNotNil(bc.repeatedBlock, "\(sa) \(sb) takes the fast path")
+                let oa = bc.offsetsA() ?? Array(0..<y.count), ob = bc.offsetsB() ?? Array(0..<y.count)
+                var ry = [Float](repeating: 0, count: y.count)
+                var ga = [Float](repeating: 0, count: a.count), gb = [Float](repeating: 0, count: b.count)
+                for i in 0..<y.count {
+                    let x = a.data[oa[i]], z = b.data[ob[i]], g = w.data[i]
+                    switch kind {
+                    case 0: ry[i] = x + z; ga[oa[i]] += g; gb[ob[i]] += g
+                    case 1: ry[i] = x - z; ga[oa[i]] += g; gb[ob[i]] -= g
+                    case 2: ry[i] = x * z; ga[oa[i]] += g * z; gb[ob[i]] += g * x
+                    default: ry[i] = x / z; ga[oa[i]] += g / z; gb[ob[i]] -= g * x / (z * z)
+                    }
+                }
+                let bits = { (v: [Float]) in v.map(\.bitPattern) }
+                XCTAssertEqual(bits(y.scalars), bits(ry), "\(sa) op \(kind) \(sb): forward")
+                XCTAssertEqual(bits(a.gradScalars ?? []), bits(ga), "\(sa) op \(kind) \(sb): a's gradient")
+                XCTAssertEqual(bits(b.gradScalars ?? []), bits(gb), "\(sa) op \(kind) \(sb): b's gradient")
+            }
+        }
+    }
+
     func testActivationGradientsMatchFiniteDifferences() {
         // Values kept away from the kinks of relu and abs, where differences are undefined.
         let x = randomTensor([5, 7], seed: 5, scale: 2)

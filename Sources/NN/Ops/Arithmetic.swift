@@ -8,7 +8,7 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
     let n = bc.shape.reduce(1, *)
     let out = Tensor.output(bc.shape)
     let y = out.data, ap = a.data, bp = b.data
-    if bc.offsetsA == nil && bc.offsetsB == nil {
+    if bc.paddedA == bc.shape && bc.paddedB == bc.shape {
         parallelRanges(n) { _, r in
             switch kind {
             case .add: for i in r { y[i] = ap[i] + bp[i] }
@@ -17,9 +17,23 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
             case .div: for i in r { y[i] = ap[i] / bp[i] }
             }
         }
+    } else if let (m, bIsBlock) = bc.repeatedBlock, m > 0 {
+        parallelRanges(n / m, minimumPerChunk: 4096 / m + 1) { _, rows in
+            for row in rows {
+                let o = row * m
+                let x = bIsBlock ? ap + o : ap, z = bIsBlock ? bp : bp + o, yo = y + o  // this row's a, b, y
+                switch kind {
+                case .add: for j in 0..<m { yo[j] = x[j] + z[j] }
+                case .sub: for j in 0..<m { yo[j] = x[j] - z[j] }
+                case .mul: for j in 0..<m { yo[j] = x[j] * z[j] }
+                case .div: for j in 0..<m { yo[j] = x[j] / z[j] }
+                }
+            }
+        }
     } else {
+        let oa = bc.offsetsA(), ob = bc.offsetsB()
         for i in 0..<n {
-            let x = ap[bc.offsetsA?[i] ?? i], z = bp[bc.offsetsB?[i] ?? i]
+            let x = ap[oa?[i] ?? i], z = bp[ob?[i] ?? i]
             switch kind {
             case .add: y[i] = x + z
             case .sub: y[i] = x - z
@@ -30,9 +44,8 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
     }
     return out.recorded(from: [a, b]) { out in
         let g = out.grad
-        let oa = bc.offsetsA, ob = bc.offsetsB
         let ap = a.data, bp = b.data
-        if oa == nil && ob == nil {  // same shapes: elementwise, split across the workers
+        if bc.paddedA == bc.shape && bc.paddedB == bc.shape {  // same shapes: elementwise, split across the workers
             // A first gradient is stored, not added to a zero-filled buffer (x + x: a's store
             // comes before b's add for every element).
             let ga = a.requiresGrad ? a.gradForWriting() : nil, gb = b.requiresGrad ? b.gradForWriting() : nil
@@ -62,6 +75,35 @@ private func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryKind) -> Tensor {
             }
             return
         }
+        if let (m, bIsBlock) = bc.repeatedBlock, m > 0 {
+            // Row by row in order: the block's gradient sums the rows in the order the offset
+            // tables below would, so both paths give the same bits.
+            let ga = a.requiresGrad ? a.grad : nil, gb = b.requiresGrad ? b.grad : nil
+            for row in 0..<(n / m) {
+                let o = row * m, go = g + o
+                let (ao, bo) = bIsBlock ? (o, 0) : (0, o)  // this row's offsets into a and b
+                let x = ap + ao, z = bp + bo
+                if let ga {
+                    let d = ga + ao
+                    switch kind {
+                    case .add, .sub: for j in 0..<m { d[j] += go[j] }
+                    case .mul: for j in 0..<m { d[j] += go[j] * z[j] }
+                    case .div: for j in 0..<m { d[j] += go[j] / z[j] }
+                    }
+                }
+                if let gb {
+                    let d = gb + bo
+                    switch kind {
+                    case .add: for j in 0..<m { d[j] += go[j] }
+                    case .sub: for j in 0..<m { d[j] -= go[j] }
+                    case .mul: for j in 0..<m { d[j] += go[j] * x[j] }
+                    case .div: for j in 0..<m { d[j] -= go[j] * x[j] / (z[j] * z[j]) }
+                    }
+                }
+            }
+            return
+        }
+        let oa = bc.offsetsA(), ob = bc.offsetsB()
         if a.requiresGrad {
             let ga = a.grad
             for i in 0..<n {

@@ -1,9 +1,12 @@
-/// NumPy/PyTorch broadcasting of two shapes: the result shape and, for each operand, the
-/// element offset that feeds every result element (nil when the operand is not broadcast).
+/// Two shapes broadcast together (NumPy rules), and how each operand's elements map onto the output.
 struct Broadcast {
     let shape: [Int]
-    let offsetsA: [Int]?
-    let offsetsB: [Int]?
+    /// The operands' shapes with leading 1s up to the output's rank.
+    let paddedA: [Int], paddedB: [Int]
+    /// When one operand has the output's shape and the other is a trailing block of it repeated
+    /// over the leading axes (x [B, N, D] + emb [1, N, D], a bias [D]): the block's element
+    /// count, and whether b is the block. Such products skip the offset tables.
+    let repeatedBlock: (size: Int, bIsBlock: Bool)?
 
     init(_ a: [Int], _ b: [Int]) {
         let r = max(a.count, b.count)
@@ -16,9 +19,26 @@ struct Broadcast {
             out[i] = max(pa[i], pb[i])
         }
         shape = out
-        offsetsA = pa == out ? nil : Broadcast.offsets(pa, out)
-        offsetsB = pb == out ? nil : Broadcast.offsets(pb, out)
+        (paddedA, paddedB) = (pa, pb)
+        if pa == out, pb != out, let size = Broadcast.trailingBlock(pb, of: out) {
+            repeatedBlock = (size, true)
+        } else if pb == out, pa != out, let size = Broadcast.trailingBlock(pa, of: out) {
+            repeatedBlock = (size, false)
+        } else {
+            repeatedBlock = nil
+        }
     }
+
+    /// The element count of `src` when it is [1, …, 1, out[k…]] (a block repeated over rows).
+    static func trailingBlock(_ src: [Int], of out: [Int]) -> Int? {
+        let k = src.firstIndex { $0 != 1 } ?? src.count
+        return Array(src[k...]) == Array(out[k...]) ? src.reduce(1, *) : nil
+    }
+
+    /// Per output element, the offset of the element of a (nil: a has the output's shape).
+    func offsetsA() -> [Int]? { paddedA == shape ? nil : Broadcast.offsets(paddedA, shape) }
+    /// Per output element, the offset of the element of b (nil: b has the output's shape).
+    func offsetsB() -> [Int]? { paddedB == shape ? nil : Broadcast.offsets(paddedB, shape) }
 
     /// For each element of `out`, the row-major offset of the element of `src` it reads.
     static func offsets(_ src: [Int], _ out: [Int]) -> [Int] {
