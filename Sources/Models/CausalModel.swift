@@ -47,15 +47,24 @@ public struct ModelInput {
         let (b, n) = (batch.batchSize, batch.maxNodes)
         if config.pairContext {
             let f = PairFeatures.width(config.pairFeatures)
-            let features = Tensor(zeros: [b, n, n, f])  // [B, N, N, F]
+            let features = Tensor(shape: [b, n, n, f], storage: Storage(uninitializedCount: b * n * n * f))  // [B, N, N, F], all written
             PairFeatures.make(batch, stdFloor: config.stdFloor, version: config.pairFeatures, into: features.data, parallel: parallel)
             pairFeatures = features
             let m = batch.nodeMask
-            let mask = (0..<(b * n * n)).map { e in m[e / n] * m[(e / (n * n)) * n + e % n] }
-            pairMask = mask
+            var mask = [Float](repeating: 0, count: b * n * n), scaled = mask  // [B, N, N] each
+            for item in 0..<b {
+                let count = Float(max(batch.nodeCounts[item], 1))
+                for i in 0..<n {
+                    let row = (item * n + i) * n, mi = m[item * n + i]
+                    for j in 0..<n {
+                        mask[row + j] = mi * m[item * n + j]
+                        scaled[row + j] = mask[row + j] / count
+                    }
+                }
+            }
+            (pairMask, scaledPairMask) = (mask, scaled)
             let prefixes = (0..<b).allSatisfy { item in (0..<n).allSatisfy { m[item * n + $0] == (($0 < batch.nodeCounts[item]) ? 1 : 0) } }
             pairNodeCounts = prefixes ? batch.nodeCounts : nil
-            scaledPairMask = mask.indices.map { mask[$0] / Float(max(batch.nodeCounts[$0 / (n * n)], 1)) }
         } else {
             (pairFeatures, pairMask, scaledPairMask, pairNodeCounts) = (nil, nil, nil, nil)
         }

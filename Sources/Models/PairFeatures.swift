@@ -37,9 +37,9 @@ public enum PairFeatures {
         return out
     }
 
-    /// The same into `out` [B, N, N, width(version)], zeroed by the caller (padded pairs stay 0);
-    /// the items in parallel (each writes only its own [N, N, F] block), or one after another
-    /// on the calling thread (`parallel` false: off the compute threads, e.g. the data producer).
+    /// The same into `out` [B, N, N, width(version)], every value written (padded pairs 0); the
+    /// items in parallel (each writes only its own [N, N, F] block), or one after another on
+    /// the calling thread (`parallel` false: off the compute threads, e.g. the data producer).
     /// An item whose inputs are the previous item's (the mixed stream's items of one SCM share
     /// its context; an evaluation batch's items are rows of one dataset) gets a copy of that
     /// item's features.
@@ -49,15 +49,18 @@ public enum PairFeatures {
         var source = Array(0..<batch.batchSize)  // [B] the item whose features an item copies (itself: computed)
         for item in source.indices.dropFirst() where sameInputs(batch, item, source[item - 1]) { source[item] = source[item - 1] }
         let distinct = source.indices.filter { source[$0] == $0 }
-        if parallel {
-            parallelRanges(distinct.count, minimumPerChunk: 1) { _, range in
-                for i in range { makeItem(batch, item: distinct[i], stdFloor: stdFloor, version: version, into: out) }
-            }
-        } else {
-            for item in distinct { makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out) }
+        let copies = source.indices.filter { source[$0] != $0 }
+        func compute(_ item: Int) {
+            (out + item * block).update(repeating: 0, count: block)  // padded pairs
+            makeItem(batch, item: item, stdFloor: stdFloor, version: version, into: out)
         }
-        for item in source.indices where source[item] != item {
-            (out + item * block).update(from: out + source[item] * block, count: block)
+        func copy(_ item: Int) { (out + item * block).update(from: out + source[item] * block, count: block) }
+        if parallel {
+            parallelRanges(distinct.count, minimumPerChunk: 1) { _, range in for i in range { compute(distinct[i]) } }
+            parallelRanges(copies.count, minimumPerChunk: 1) { _, range in for i in range { copy(copies[i]) } }
+        } else {
+            for item in distinct { compute(item) }
+            for item in copies { copy(item) }
         }
     }
 

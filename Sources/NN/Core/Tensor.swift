@@ -103,7 +103,7 @@ public final class Tensor {
     public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
         let n = shape.reduce(1, *)
         precondition(scalars.count == n, "\(scalars.count) values for shape \(shape) (needs \(n))")
-        let s = Storage(count: n)
+        let s = Storage(uninitializedCount: n)  // every value is copied in
         if n > 0 { scalars.withUnsafeBufferPointer { s.pointer.update(from: $0.baseAddress!, count: n) } }
         self.init(shape: shape, storage: s, requiresGrad: requiresGrad)
     }
