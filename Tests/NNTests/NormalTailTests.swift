@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import XCTest
 @testable import NN
@@ -56,5 +57,31 @@ final class NormalTailTests: XCTestCase {
         XCTAssertEqual(out, input.map { $0 * normalCDF($0) })
         XCTAssertEqual(out2, out)
         XCTAssertEqual(d, input.map { v in let (c, p) = normalCDFAndPDF(v); return c + v * p })
+    }
+
+    /// The C kernel the hot loops call on AVX-512 CPUs gives the scalar functions' bits too,
+    /// with and without a bias, in full vectors and in its masked row tail.
+    func testCGeluRowIsTheScalarGeluBitForBit() throws {
+        try XCTSkipUnless(cGelu, "pfn_gelu_row needs AVX-512F")
+        var x: [Float] = [0, -0, 1e-30, -1e-30, .infinity, -.infinity, 88.7, -87.3, 100, -100, 1e6, -1e6]
+        var v: Float = -16
+        while v < 16 { x.append(v); v += 0.000913 }
+        x.append(0.25)  // n = 35 066: not a multiple of 16
+        let n = x.count
+        let bias = (0..<n).map { Float($0 % 97) * 0.013 - 0.6 }
+        var y = [Float](repeating: .nan, count: n), slope = y, yb = y, slopeB = y
+        pfn_gelu_row(x, nil, &y, &slope, n)
+        pfn_gelu_row(x, bias, &yb, &slopeB, n)
+        var yOnly = y
+        pfn_gelu_row(x, nil, &yOnly, nil, n)
+        let bits = { (f: Float) in f.isNaN ? Float.nan.bitPattern : f.bitPattern }
+        for i in 0..<n {
+            for (z, out, d) in [(x[i], y[i], slope[i]), (x[i] + bias[i], yb[i], slopeB[i])] {
+                let (c, density) = normalCDFAndPDF(z)
+                XCTAssertEqual(bits(out), bits(z * normalCDF(z)), "GELU(\(z))")
+                XCTAssertEqual(bits(d), bits(c + z * density), "GELU′(\(z))")
+            }
+            XCTAssertEqual(bits(yOnly[i]), bits(y[i]))
+        }
     }
 }

@@ -34,4 +34,9 @@ void pfn_transpose(const float *src, float *dst, long rows, long cols, int accum
 /// SkylakeX kernels use), 1 = AVX2 with FMA (its Haswell kernels), 0 = neither.
 int pfn_simd_level(void);
 
+/// y[j] = GELU(z[j]) = z·Φ(z) for z[j] = x[j] (+ bias[j] when bias is not NULL), and, when
+/// slope is not NULL, slope[j] = Φ(z) + z·φ(z); bit for bit NN's Swift `gelu`/`geluAndSlope`.
+/// AVX-512F: only call it when pfn_simd_level() returns 2.
+void pfn_gelu_row(const float *x, const float *bias, float *y, float *slope, long n);
+
 #endif

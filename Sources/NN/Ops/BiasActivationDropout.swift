@@ -23,8 +23,7 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
             let y = out.data + o
             switch activation {
             case .gelu:
-                if let slope { geluRowWithSlope(x.data + o, bias.data, y, slope.pointer + o, f) }
-                else { geluRow(x.data + o, bias.data, y, f) }
+                geluRow(x.data + o, bias: bias.data, y, slope: slope.map { $0.pointer + o }, f)
             case .relu: reluRow(x.data + o, bias.data, y, f)
             }
             if let mask {
@@ -68,32 +67,6 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
 }
 
 // Row helpers with plain pointer loops, so LLVM vectorises each one.
-
-@inline(__always)
-private func geluRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    var j = 0
-    while j + 16 <= n { FloatMath.store(gelu(FloatMath.load(x + j) + FloatMath.load(b + j)), y + j); j += 16 }
-    while j < n { let z = x[j] + b[j]; y[j] = z * normalCDF(z); j += 1 }
-}
-
-/// y = z·Φ(z) and d = Φ(z) + z·φ(z) for z = x + b.
-@inline(__always)
-private func geluRowWithSlope(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                              _ d: UnsafeMutablePointer<Float>, _ n: Int) {
-    var j = 0
-    while j + 16 <= n {
-        let (v, s) = geluAndSlope(FloatMath.load(x + j) + FloatMath.load(b + j))
-        FloatMath.store(v, y + j); FloatMath.store(s, d + j)
-        j += 16
-    }
-    while j < n {
-        let z = x[j] + b[j]
-        let (c, density) = normalCDFAndPDF(z)
-        y[j] = z * c
-        d[j] = c + z * density
-        j += 1
-    }
-}
 
 @inline(__always)
 private func reluRow(_ x: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
