@@ -69,14 +69,43 @@ PFN_AVX512F static inline void gelu16(__m512 z, __m512 *y, __m512 *slope) {
     if (slope) *slope = _mm512_add_ps(c, _mm512_mul_ps(z, _mm512_mul_ps(V(0.3989422804014327f), e)));
 }
 
-PFN_AVX512F void pfn_gelu_row(const float *x, const float *bias, float *y, float *slope, long n) {
+// Wellons' lowbias32 round (NN's DropoutMask.mix).
+PFN_AVX512F static inline __m512i mix(__m512i x) {
+    x = _mm512_xor_si512(x, _mm512_srli_epi32(x, 16));
+    x = _mm512_mullo_epi32(x, _mm512_set1_epi32(0x7FEB352D));
+    x = _mm512_xor_si512(x, _mm512_srli_epi32(x, 15));
+    x = _mm512_mullo_epi32(x, _mm512_set1_epi32((int)0x846CA68Bu));
+    return _mm512_xor_si512(x, _mm512_srli_epi32(x, 16));
+}
+
+PFN_AVX512F static inline void row(const float *x, const float *bias, float *y, float *slope, long n,
+                                   const pfn_dropout *drop) {
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     for (long j = 0; j < n; j += 16) {
         __mmask16 m = n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
         __m512 z = _mm512_maskz_loadu_ps(m, x + j);
         if (bias) z = _mm512_add_ps(z, _mm512_maskz_loadu_ps(m, bias + j));
         __m512 v, s;
         gelu16(z, &v, slope ? &s : 0);
+        if (drop) {
+            // keep(i): hash of i = base + j + lane, as DropoutMask.keeps (wrapping 32-bit).
+            __m512i i = _mm512_add_epi32(_mm512_set1_epi32((int)(drop->base + (uint32_t)j)), lanes);
+            __m512i h = _mm512_xor_si512(mix(_mm512_add_epi32(i, _mm512_set1_epi32((int)drop->key0))),
+                                         _mm512_set1_epi32((int)drop->key1));
+            __mmask16 keep = _mm512_cmpge_epu32_mask(mix(h), _mm512_set1_epi32((int)drop->threshold));
+            v = _mm512_maskz_mul_ps(keep, v, _mm512_set1_ps(drop->scale));
+            if (slope) s = _mm512_maskz_mov_ps(keep, s);
+        }
         _mm512_mask_storeu_ps(y + j, m, v);
         if (slope) _mm512_mask_storeu_ps(slope + j, m, s);
     }
+}
+
+PFN_AVX512F void pfn_gelu_row(const float *x, const float *bias, float *y, float *slope, long n) {
+    row(x, bias, y, slope, n, 0);
+}
+
+PFN_AVX512F void pfn_gelu_dropout_row(const float *x, const float *bias, float *y, float *slope, long n,
+                                      pfn_dropout drop) {
+    row(x, bias, y, slope, n, &drop);
 }

@@ -39,4 +39,12 @@ int pfn_simd_level(void);
 /// AVX-512F: only call it when pfn_simd_level() returns 2.
 void pfn_gelu_row(const float *x, const float *bias, float *y, float *slope, long n);
 
+/// NN's DropoutMask: element i is kept when its keyed hash is ≥ threshold, then scaled.
+typedef struct { uint32_t base, key0, key1, threshold; float scale; } pfn_dropout;
+
+/// pfn_gelu_row, then dropout as NN's fused biasActivationDropout applies it: element j is
+/// kept when the mask keeps index base + j (wrapping); kept values are multiplied by scale,
+/// dropped values and their slopes are 0. AVX-512F only.
+void pfn_gelu_dropout_row(const float *x, const float *bias, float *y, float *slope, long n, pfn_dropout drop);
+
 #endif

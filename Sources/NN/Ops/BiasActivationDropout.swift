@@ -1,3 +1,4 @@
+import CKernels
 import Randomness
 
 // x [..., F], bias [F] → y [..., F]; saves the GELU slope [..., F] when recording
@@ -21,6 +22,12 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
         for r in range {
             let o = r * f
             let y = out.data + o
+            if activation == .gelu, cGelu, let mask {  // GELU and the mask in one pass, the same bits as the two below
+                let drop = pfn_dropout(base: UInt32(truncatingIfNeeded: o), key0: mask.key0, key1: mask.key1,
+                                       threshold: mask.threshold, scale: mask.scale)
+                pfn_gelu_dropout_row(x.data + o, bias.data, y, slope.map { $0.pointer + o }, f, drop)
+                continue
+            }
             switch activation {
             case .gelu:
                 geluRow(x.data + o, bias: bias.data, y, slope: slope.map { $0.pointer + o }, f)
