@@ -34,11 +34,12 @@ enum PrecisionCalibration {
     }
 
     /// Times fp32 against bf16 on whole training steps of the run's model — forward, loss,
-    /// backward on one batch of its own stream (2 passes each after a warm-up: about 6 steps,
-    /// 1–4 s for the default model). Timing the products alone mispredicted: it chose bf16 for
-    /// A and E without the pair context on an Intel Xeon, where their steps are 7–17% faster
-    /// in fp32 (`bench train`). When no product is large enough for the bf16 kernel, both would
-    /// run the same fp32 code: fp32, untimed.
+    /// backward on one batch of its own stream (4 passes each after a warm-up: about 10 steps,
+    /// a few seconds for the default model; with 2, a burst of load during the passes once
+    /// picked bf16 for model A at N = 20: 99 ms per step where fp32 takes 40–60). Timing the
+    /// products alone mispredicted: it chose bf16 for A and E without the pair context on an
+    /// Intel Xeon, where their steps are 7–17% faster in fp32 (`bench train`). When no product
+    /// is large enough for the bf16 kernel, both would run the same fp32 code: fp32, untimed.
     static func run(_ config: RunConfig) throws -> (choice: MatmulPrecision, summary: String) {
         guard shapes(config.model, batch: config.train.batch).contains(where: {
             $0.m * $0.n * $0.k >= MatmulPrecision.bfloat16MinimumMultiplyAdds
@@ -52,7 +53,7 @@ enum PrecisionCalibration {
         let batch = stream.next()
         let input = ModelInput(batch, config: config.model)
         let ctx = ForwardContext(training: true, rng: Xoshiro256(seed: config.train.seed, stream: RandomStream.dropout(rank: 0)))
-        let calibration = MatmulCalibration(passes: 2, nanoseconds: monotonicNanoseconds, unit: "training step") {
+        let calibration = MatmulCalibration(passes: 4, nanoseconds: monotonicNanoseconds, unit: "training step") {
             let terms = causalLoss(model(input, ctx), batch, config: config.loss,
                                    acyclicityWeight: config.loss.acyclicityWeight(atStep: 1))
             terms.total.backward()
