@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Randomness
 import XCTest
 @testable import NN
 
@@ -49,18 +50,19 @@ final class NormalTailTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(tested, 30_000)
-        // The loops: full vectors and the scalar tail agree with the scalar function.
+        // The Swift row loop (full vectors and the scalar tail) agrees with the scalar function.
         let n = 37, input = (0..<n).map { Float($0) * 0.41 - 7 }
         var out = [Float](repeating: .nan, count: n), d = out, out2 = out
-        geluLoop(input, &out, n)
-        geluLoop(input, &out2, slope: &d, n)
+        swiftGeluRow(input, bias: nil, &out, slope: nil, dropout: nil, base: 0, n)
+        swiftGeluRow(input, bias: nil, &out2, slope: &d, dropout: nil, base: 0, n)
         XCTAssertEqual(out, input.map { $0 * normalCDF($0) })
         XCTAssertEqual(out2, out)
         XCTAssertEqual(d, input.map { v in let (c, p) = normalCDFAndPDF(v); return c + v * p })
     }
 
-    /// The C kernel the hot loops call on AVX-512 CPUs gives the scalar functions' bits too,
-    /// with and without a bias, in full vectors and in its masked row tail.
+    /// The C kernels the hot loops call on AVX-512 CPUs give the scalar functions' bits too,
+    /// with and without a bias, in full vectors and in their masked row tail; with dropout, the
+    /// Swift row loop's bits (its mask is `DropoutMask.apply`'s).
     func testCGeluRowIsTheScalarGeluBitForBit() throws {
         try XCTSkipUnless(cGelu, "pfn_gelu_row needs AVX-512F")
         var x: [Float] = [0, -0, 1e-30, -1e-30, .infinity, -.infinity, 88.7, -87.3, 100, -100, 1e6, -1e6]
@@ -83,5 +85,15 @@ final class NormalTailTests: XCTestCase {
             }
             XCTAssertEqual(bits(yOnly[i]), bits(y[i]))
         }
+        var rng = Xoshiro256(seed: 3)
+        let mask = DropoutMask(p: 0.3, rng: &rng), base = 1_000_003
+        var cy = [Float](repeating: .nan, count: n), cd = cy, sy = cy, sd = cy
+        geluRow(x, bias: bias, &cy, slope: &cd, dropout: mask, base: base, n)
+        swiftGeluRow(x, bias: bias, &sy, slope: &sd, dropout: mask, base: base, n)
+        XCTAssertEqual(cy.map(bits), sy.map(bits))
+        XCTAssertEqual(cd.map(bits), sd.map(bits))
+        let dropped = (0..<n).filter { !mask.keeps(UInt32(base + $0)) }
+        XCTAssertGreaterThan(dropped.count, n / 4)
+        XCTAssertTrue(dropped.allSatisfy { cy[$0] == 0 && cd[$0] == 0 }, "dropped values and slopes are 0")
     }
 }

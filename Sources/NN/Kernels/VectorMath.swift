@@ -155,70 +155,50 @@ func geluAndSlope(_ z: V16) -> (y: V16, slope: V16) {
     return (z * c, c + z * (0.3989422804014327 * e))
 }
 
-/// Whether `pfn_gelu_row` (AVX-512F intrinsics, the same bits as the Swift below in ~0.6 of
+/// Whether `pfn_gelu_row` (AVX-512F intrinsics, the same bits as `swiftGeluRow` in ~0.7 of
 /// the time) runs on this CPU.
 let cGelu = BLASCore.simdLevel >= 2
 
-/// y = GELU(x + bias) (bias nil: GELU(x)), and its slope into d when d is given, for n values.
+// x [n], bias [n] (optional) → y [n], slope [n] (optional)
+/// y = GELU(z) for z = x + bias (bias nil: z = x), its slope Φ(z) + z·φ(z) into `slope` when
+/// given, then `dropout`'s mask over element indices base + j (dropped values and slopes 0,
+/// kept values scaled): the C kernels on AVX-512F CPUs, `swiftGeluRow` elsewhere.
 @inline(__always)
 func geluRow(_ x: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
-             slope d: UnsafeMutablePointer<Float>? = nil, _ n: Int) {
-    if cGelu { pfn_gelu_row(x, bias, y, d, n); return }
-    if let bias {
-        var j = 0
-        while j + 16 <= n {
-            let z = FloatMath.load(x + j) + FloatMath.load(bias + j)
-            if let d { let (v, s) = geluAndSlope(z); FloatMath.store(v, y + j); FloatMath.store(s, d + j) }
-            else { FloatMath.store(gelu(z), y + j) }
-            j += 16
-        }
-        while j < n {
-            let z = x[j] + bias[j]
-            let (c, density) = normalCDFAndPDF(z)
-            y[j] = z * c
-            d?[j] = c + z * density
-            j += 1
-        }
-    } else if let d {
-        swiftGeluLoop(x, y, slope: d, n)
+             slope: UnsafeMutablePointer<Float>? = nil, dropout: DropoutMask? = nil, base: Int = 0, _ n: Int) {
+    guard cGelu else { return swiftGeluRow(x, bias: bias, y, slope: slope, dropout: dropout, base: base, n) }
+    if let m = dropout {
+        let drop = pfn_dropout(base: UInt32(truncatingIfNeeded: base), key0: m.key0, key1: m.key1, threshold: m.threshold, scale: m.scale)
+        pfn_gelu_dropout_row(x, bias, y, slope, n, drop)
     } else {
-        swiftGeluLoop(x, y, n)
+        pfn_gelu_row(x, bias, y, slope, n)
     }
 }
 
-/// y[i] = GELU(z[i]) for n values.
+/// `geluRow` in Swift, 16 lanes at a time and the rest by the scalar functions (every lane
+/// equals them bit for bit): the kernel on CPUs without AVX-512F, and the C kernels' reference.
 @inline(__always)
-func geluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { geluRow(z, bias: nil, y, n) }
-
-/// y = GELU(z), d = GELU′(z) for n values.
-@inline(__always)
-func geluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, slope d: UnsafeMutablePointer<Float>, _ n: Int) {
-    geluRow(z, bias: nil, y, slope: d, n)
-}
-
-/// y[i] = GELU(z[i]) for n values, 16 at a time, the rest by the scalar function (the
-/// kernel on CPUs without AVX-512F, and `pfn_gelu_row`'s reference).
-@inline(__always)
-func swiftGeluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    var i = 0
-    while i + 16 <= n { FloatMath.store(gelu(FloatMath.load(z + i)), y + i); i += 16 }
-    while i < n { y[i] = z[i] * normalCDF(z[i]); i += 1 }
-}
-
-/// y = GELU(z), d = GELU′(z) for n values, 16 at a time (as `swiftGeluLoop`).
-@inline(__always)
-func swiftGeluLoop(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, slope d: UnsafeMutablePointer<Float>, _ n: Int) {
-    var i = 0
-    while i + 16 <= n {
-        let (v, s) = geluAndSlope(FloatMath.load(z + i))
-        FloatMath.store(v, y + i); FloatMath.store(s, d + i)
-        i += 16
+func swiftGeluRow(_ x: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                  slope d: UnsafeMutablePointer<Float>?, dropout: DropoutMask?, base: Int, _ n: Int) {
+    var j = 0
+    while j + 16 <= n {
+        let v = FloatMath.load(x + j), z = bias.map { v + FloatMath.load($0 + j) } ?? v
+        if let d { let (g, s) = geluAndSlope(z); FloatMath.store(g, y + j); FloatMath.store(s, d + j) }
+        else { FloatMath.store(gelu(z), y + j) }
+        j += 16
     }
-    while i < n {
-        let (c, density) = normalCDFAndPDF(z[i])
-        y[i] = z[i] * c
-        d[i] = c + z[i] * density
-        i += 1
+    while j < n {
+        let z = bias.map { x[j] + $0[j] } ?? x[j]
+        let (c, density) = normalCDFAndPDF(z)
+        y[j] = z * c
+        d?[j] = c + z * density
+        j += 1
+    }
+    guard let dropout else { return }
+    dropout.apply(y, y, offset: base, n: n)
+    if let d {
+        let b = UInt32(truncatingIfNeeded: base)
+        for j in 0..<n where !dropout.keeps(b &+ UInt32(truncatingIfNeeded: j)) { d[j] = 0 }
     }
 }
 

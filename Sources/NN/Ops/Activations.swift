@@ -5,7 +5,7 @@ import Foundation
 
 /// Exact (erf) GELU, x·Φ(x), as PyTorch's `nn.GELU()` default: y[i] for n values.
 func geluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    geluLoop(x, y, n)
+    geluRow(x, bias: nil, y, n)
 }
 
 /// dx[i] += dy[i] · (Φ(x) + x·φ(x)).

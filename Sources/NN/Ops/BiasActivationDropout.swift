@@ -1,4 +1,3 @@
-import CKernels
 import Randomness
 
 // x [..., F], bias [F] → y [..., F]; saves the GELU slope [..., F] when recording
@@ -22,29 +21,12 @@ public func biasActivationDropout(_ x: Tensor, bias: Tensor, activation: Activat
         for r in range {
             let o = r * f
             let y = out.data + o
-            if activation == .gelu, cGelu, let mask {  // GELU and the mask in one pass, the same bits as the two below
-                let drop = pfn_dropout(base: UInt32(truncatingIfNeeded: o), key0: mask.key0, key1: mask.key1,
-                                       threshold: mask.threshold, scale: mask.scale)
-                pfn_gelu_dropout_row(x.data + o, bias.data, y, slope.map { $0.pointer + o }, f, drop)
-                continue
-            }
             switch activation {
             case .gelu:
-                geluRow(x.data + o, bias: bias.data, y, slope: slope.map { $0.pointer + o }, f)
-            case .relu: reluRow(x.data + o, bias.data, y, f)
-            }
-            if let mask {
-                let s = mask.scale, base = UInt32(truncatingIfNeeded: o)
-                if let slope {
-                    let d = slope.pointer + o
-                    for j in 0..<f {
-                        let keep = mask.keeps(base &+ UInt32(truncatingIfNeeded: j))
-                        y[j] = keep ? y[j] * s : 0
-                        d[j] = keep ? d[j] : 0
-                    }
-                } else {
-                    for j in 0..<f { y[j] = mask.keeps(base &+ UInt32(truncatingIfNeeded: j)) ? y[j] * s : 0 }
-                }
+                geluRow(x.data + o, bias: bias.data, y, slope: slope.map { $0.pointer + o }, dropout: mask, base: o, f)
+            case .relu:
+                reluRow(x.data + o, bias.data, y, f)
+                mask?.apply(y, y, offset: o, n: f)
             }
         }
     }

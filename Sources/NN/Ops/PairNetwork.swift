@@ -174,7 +174,7 @@ private struct PairItem {
     /// and φ share one evaluation).
     func forward(_ net: PairNetworkWeights, slopes: Bool = false) {
         linearRows(x, f, net.projW, net.projT, net.projB, into: z1, p)
-        if slopes { geluRows(z1, into: e, slope: s1, m * p) } else { geluRows(z1, into: e, m * p) }
+        geluRow(z1, bias: nil, e, slope: slopes ? s1 : nil, m * p)
         linearRows(e, p, net.triW, net.triT, net.triB, into: ac, 2 * p)
         for r in 0..<m {  // a' = a / n, c' = c: the mean over k of the triangle update
             scaledRow(ac + r * 2 * p, 1 / Float(n), into: triangle.a + r * p, p)
@@ -182,7 +182,7 @@ private struct PairItem {
         }
         triangle.forward(into: t, span: n)
         linearRows(t, p, net.outW, net.outT, net.outB, into: z2, p)
-        if slopes { geluRows(z2, into: e2, slope: s2, m * p) } else { geluRows(z2, into: e2, m * p) }
+        geluRow(z2, bias: nil, e2, slope: slopes ? s2 : nil, m * p)
         addRow(e, e2, m * p)
         linearRows(e2, p, net.headW, nil, net.headB, into: y, o)
     }
@@ -256,17 +256,6 @@ private func transposed(_ w: Tensor) -> Storage {
 /// y = s · x.
 private func scaledRow(_ x: UnsafePointer<Float>, _ s: Float, into y: UnsafeMutablePointer<Float>, _ count: Int) {
     for i in 0..<count { y[i] = s * x[i] }
-}
-
-/// y = GELU(z) elementwise.
-private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, _ count: Int) {
-    geluLoop(z, y, count)
-}
-
-/// y = GELU(z) and d = GELU′(z) = Φ(z) + z·φ(z) elementwise.
-private func geluRows(_ z: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, slope d: UnsafeMutablePointer<Float>,
-                      _ count: Int) {
-    geluLoop(z, y, slope: d, count)
 }
 
 /// z = x ⊙ y.
